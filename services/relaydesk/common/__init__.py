@@ -1,0 +1,1 @@
+"""Shared plumbing: serialisation, Kafka helpers, the Faust app factory, topics, tracing, dead letters."""

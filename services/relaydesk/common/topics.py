@@ -1,0 +1,82 @@
+"""Every topic relaydesk uses, with its partition count, key and retention. `schemas/asyncapi.yaml` documents
+the same list; `tests/unit/test_asyncapi.py` keeps the two in step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    event_type: str
+    key: str
+    partitions: int = 4
+    config: dict[str, str] = field(default_factory=dict)
+    has_dlq: bool = False
+    restricted: bool = False
+
+    @property
+    def dlq(self) -> str:
+        return f"{self.name}.dlq"
+
+
+class Topics:
+    """Logical topic names. A deployment can add a prefix (RELAYDESK_TOPIC_PREFIX) for isolation."""
+
+    TURNS_RAW = "relaydesk.turns.raw"
+    TURNS_GUARDED = "relaydesk.turns.guarded"
+    TURNS_INTENT = "relaydesk.turns.intent"
+    TURNS_EMOTION = "relaydesk.turns.emotion"
+    TURNS_CONTEXT = "relaydesk.turns.context"
+    REPLIES_PARTIAL = "relaydesk.replies.partial"
+    REPLIES_DRAFT = "relaydesk.replies.draft"
+    REPLIES = "relaydesk.replies"
+    HANDOFFS = "relaydesk.handoffs"
+    KNOWLEDGE_UPDATES = "relaydesk.knowledge.updates"
+    KNOWLEDGE_APPLIED = "relaydesk.knowledge.applied"
+    COMPLIANCE_AUDIT = "relaydesk.compliance.audit"
+    COMPLIANCE_REVIEW = "relaydesk.compliance.review"
+    TENANT_CONFIG = "relaydesk.tenant.config"
+
+
+_COMPACT = {"cleanup.policy": "compact"}
+_SHORT = {"retention.ms": str(60 * 60 * 1000)}  # raw customer text: one hour unless a tenant says otherwise
+
+CATALOG: tuple[TopicSpec, ...] = (
+    TopicSpec(Topics.TURNS_RAW, "conversation.turn", "conversation_id", config=_SHORT, has_dlq=True,
+              restricted=True),
+    TopicSpec(Topics.TURNS_GUARDED, "conversation.turn.annotated", "conversation_id", has_dlq=True),
+    TopicSpec(Topics.TURNS_INTENT, "conversation.turn.annotated", "conversation_id", has_dlq=True),
+    TopicSpec(Topics.TURNS_EMOTION, "conversation.turn.annotated", "conversation_id", has_dlq=True),
+    TopicSpec(Topics.TURNS_CONTEXT, "conversation.turn.annotated", "conversation_id", has_dlq=True),
+    TopicSpec(Topics.REPLIES_PARTIAL, "reply.partial", "conversation_id"),
+    TopicSpec(Topics.REPLIES_DRAFT, "reply.draft", "conversation_id", has_dlq=True),
+    TopicSpec(Topics.REPLIES, "reply", "conversation_id"),
+    TopicSpec(Topics.HANDOFFS, "handoff", "conversation_id"),
+    TopicSpec(Topics.KNOWLEDGE_UPDATES, "knowledge.update", "tenant_id:doc_id", has_dlq=True),
+    TopicSpec(Topics.KNOWLEDGE_APPLIED, "knowledge.applied", "tenant_id:doc_id"),
+    TopicSpec(Topics.COMPLIANCE_AUDIT, "compliance.audit", "conversation_id"),
+    TopicSpec(Topics.COMPLIANCE_REVIEW, "compliance.review", "conversation_id"),
+    TopicSpec(Topics.TENANT_CONFIG, "tenant.config", "tenant_id", partitions=1, config=_COMPACT, has_dlq=True),
+)
+
+
+def by_name(name: str) -> TopicSpec:
+    for spec in CATALOG:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
+def all_topic_specs(partitions: int | None = None) -> list[TopicSpec]:
+    """The catalog plus one dead-letter topic per consumed topic. `partitions` overrides the default count
+    of multi-partition topics (single-partition topics such as tenant config stay at one)."""
+    out: list[TopicSpec] = []
+    for spec in CATALOG:
+        n = spec.partitions if (partitions is None or spec.partitions == 1) else partitions
+        out.append(TopicSpec(spec.name, spec.event_type, spec.key, n, spec.config, spec.has_dlq, spec.restricted))
+        if spec.has_dlq:
+            dlq_config = spec.config if spec.restricted else {}
+            out.append(TopicSpec(spec.dlq, "dead_letter", "source key", 1, dlq_config, False, spec.restricted))
+    return out

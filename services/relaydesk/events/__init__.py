@@ -1,0 +1,69 @@
+"""Event models. The JSON Schemas under `schemas/` are the contract; these models mirror them.
+
+`tests/unit/test_schema_drift.py` fails when a model and its schema disagree.
+"""
+
+from relaydesk.events.annotations import (
+    Attack,
+    EmotionAnnotation,
+    Entity,
+    GuardAnnotation,
+    IntentAnnotation,
+    IntentCandidate,
+    RetrievalAnnotation,
+    RetrievalHit,
+    StageTiming,
+    TurnEmbedding,
+)
+from relaydesk.events.compliance import ComplianceAudit, ComplianceReview, Finding
+from relaydesk.events.conversation import ConversationTurn, TurnAnnotated, TurnBody
+from relaydesk.events.dead_letter import DeadLetter, DeadLetterHeader
+from relaydesk.events.envelope import Envelope, new_event_id, utcnow
+from relaydesk.events.knowledge import KnowledgeApplied, KnowledgeUpdate
+from relaydesk.events.reply import (
+    CacheInfo,
+    ComplianceVerdict,
+    GenerationStats,
+    Handoff,
+    Reply,
+    ReplyDraft,
+    ReplyPartial,
+    ReplySource,
+)
+from relaydesk.events.tenant import TenantConfig, TenantIntent
+
+__all__ = [
+    "Attack",
+    "CacheInfo",
+    "ComplianceAudit",
+    "ComplianceReview",
+    "ComplianceVerdict",
+    "ConversationTurn",
+    "DeadLetter",
+    "DeadLetterHeader",
+    "EmotionAnnotation",
+    "Entity",
+    "Envelope",
+    "Finding",
+    "GenerationStats",
+    "GuardAnnotation",
+    "Handoff",
+    "IntentAnnotation",
+    "IntentCandidate",
+    "KnowledgeApplied",
+    "KnowledgeUpdate",
+    "Reply",
+    "ReplyDraft",
+    "ReplyPartial",
+    "ReplySource",
+    "RetrievalAnnotation",
+    "RetrievalHit",
+    "StageTiming",
+    "TenantConfig",
+    "TenantIntent",
+    "TurnAnnotated",
+    "TurnBody",
+    "TurnEmbedding",
+    "new_event_id",
+    "utcnow",
+]

@@ -1,0 +1,41 @@
+"""Tenant configuration, published on a compacted topic keyed by tenant id and hot-reloaded by processors."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from relaydesk.events.envelope import Envelope, Model
+
+
+class TenantIntent(Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    description: str = ""
+    examples: list[str] = Field(default_factory=list)
+
+
+class TenantConfig(Envelope):
+    """`tenant.config` v1. A missing block means "use the built-in default" for that block."""
+
+    EVENT_TYPE: ClassVar[str] = "tenant.config"
+    EVENT_VERSION: ClassVar[int] = 1
+    SCHEMA: ClassVar[str] = "tenant/tenant_config.v1.json"
+
+    event_type: Literal["tenant.config"] = "tenant.config"
+    event_version: Literal[1] = 1
+    revision: int = Field(ge=1)
+    display_name: str = ""
+    persona: str = ""
+    rules: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    intents: list[TenantIntent] = Field(default_factory=list)
+    use_builtin_intents: bool = True
+    intent_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    forbidden_claims: list[str] = Field(default_factory=list)
+    review_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    retain_raw: bool = True
+    raw_retention_ms: int = Field(default=3_600_000, ge=0)
+    handoff_on: list[Literal["escalation", "customer_request", "attack"]] = Field(
+        default_factory=lambda: ["escalation", "customer_request"]
+    )
