@@ -1,0 +1,28 @@
+"""`relaydesk worker NAME`: run one stream processor as a Faust worker."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+WORKERS = ("guard", "intent", "emotion", "knowledge", "retrieval", "generation", "compliance")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", choices=WORKERS, help="which processor to run")
+    parser.add_argument("--loglevel", default="info")
+
+
+def run(args: argparse.Namespace) -> int:
+    import faust
+
+    from relaydesk.common.logs import setup_logging
+    from relaydesk.common.tracing import setup_tracing
+
+    setup_logging(args.loglevel)
+    setup_tracing(args.name)
+    module = importlib.import_module(f"relaydesk.{args.name}.app")
+    app = module.build_app()
+    worker = faust.Worker(app, loglevel=args.loglevel, web_bind=app.conf.web_bind, web_port=app.conf.web_port)
+    worker.execute_from_commandline()  # returns when the worker stops (SIGTERM/SIGINT)
+    return 0

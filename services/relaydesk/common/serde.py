@@ -1,0 +1,121 @@
+"""(De)serialisation of events: JSON on the wire, validated against the JSON Schema (the contract) and the
+pydantic model on both sides. Failures raise a typed `EventError` whose message names the error type and
+field paths, never the offending values (they may be customer text)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from relaydesk.common.schema_registry import validator_for
+from relaydesk.events import (
+    ComplianceAudit,
+    ComplianceReview,
+    ConversationTurn,
+    DeadLetter,
+    Envelope,
+    Handoff,
+    KnowledgeApplied,
+    KnowledgeUpdate,
+    Reply,
+    ReplyDraft,
+    ReplyPartial,
+    TenantConfig,
+    TurnAnnotated,
+)
+
+E = TypeVar("E", bound=Envelope)
+
+EVENT_CLASSES: tuple[type[Envelope], ...] = (
+    ConversationTurn,
+    TurnAnnotated,
+    ReplyPartial,
+    ReplyDraft,
+    Reply,
+    Handoff,
+    KnowledgeUpdate,
+    KnowledgeApplied,
+    ComplianceAudit,
+    ComplianceReview,
+    TenantConfig,
+    DeadLetter,
+)
+_BY_TYPE: dict[tuple[str, int], type[Envelope]] = {(c.EVENT_TYPE, c.EVENT_VERSION): c for c in EVENT_CLASSES}
+
+
+class EventError(ValueError):
+    """An event that cannot be (de)serialised. `kind` is one of: not_json, schema, model, unknown_type,
+    wrong_type. The message is safe to log and to put in a dead letter."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind
+
+
+def _schema_errors(doc: Any, cls: type[Envelope]) -> list[str]:
+    validator = validator_for(cls.SCHEMA)
+    problems = []
+    for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
+        path = "/".join(str(p) for p in err.absolute_path) or "(root)"
+        problems.append(f"{path}: {err.validator} violated")
+    return problems
+
+
+def _model_errors(exc: ValidationError) -> list[str]:
+    return [f"{'/'.join(str(p) for p in e['loc']) or '(root)'}: {e['type']}" for e in exc.errors()]
+
+
+def _summarise(problems: Iterable[str], limit: int = 8) -> str:
+    items = list(problems)
+    more = f" (+{len(items) - limit} more)" if len(items) > limit else ""
+    return "; ".join(items[:limit]) + more
+
+
+def to_document(event: Envelope) -> dict[str, Any]:
+    doc: dict[str, Any] = event.model_dump(mode="json", exclude_none=True)
+    problems = _schema_errors(doc, type(event))
+    if problems:
+        raise EventError("schema", f"{event.EVENT_TYPE} v{event.EVENT_VERSION}: {_summarise(problems)}")
+    return doc
+
+
+def serialize(event: Envelope) -> bytes:
+    return json.dumps(to_document(event), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _parse(data: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EventError("not_json", f"{type(exc).__name__} at position {getattr(exc, 'pos', '?')}") from None
+    if not isinstance(doc, dict):
+        raise EventError("not_json", f"expected a JSON object, got {type(doc).__name__}")
+    return doc
+
+
+def event_class_of(doc: dict[str, Any]) -> type[Envelope]:
+    key = (doc.get("event_type"), doc.get("event_version"))
+    cls = _BY_TYPE.get(key)  # type: ignore[arg-type]
+    if cls is None:
+        raise EventError("unknown_type", f"no model for event_type/event_version {key!r}")
+    return cls
+
+
+def from_document(doc: dict[str, Any], expected: type[E] | None = None) -> E:
+    cls = event_class_of(doc)
+    if expected is not None and cls is not expected:
+        raise EventError("wrong_type", f"expected {expected.EVENT_TYPE}, got {cls.EVENT_TYPE}")
+    problems = _schema_errors(doc, cls)
+    if problems:
+        raise EventError("schema", f"{cls.EVENT_TYPE} v{cls.EVENT_VERSION}: {_summarise(problems)}")
+    try:
+        return cls.model_validate(doc)  # type: ignore[return-value]
+    except ValidationError as exc:
+        raise EventError("model", f"{cls.EVENT_TYPE}: {_summarise(_model_errors(exc))}") from None
+
+
+def deserialize(data: bytes, expected: type[E] | None = None) -> E:
+    return from_document(_parse(data), expected)

@@ -1,0 +1,243 @@
+"""The stage runner: the one adapter between Kafka (via Faust) and a pure core.
+
+For each batch of records: decode and validate (poison -> dead letter), call the core (retry what can be
+retried, with a bound; isolate a failing record by re-running the batch one record at a time), serialise and
+produce the outputs with the trace context, await their delivery, and only then let Faust ack the records, so
+offsets are committed only after the outputs are on the broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from relaydesk.common import metrics, serde
+from relaydesk.common.dlq import SafeError, dead_letter, failure_reason
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.tracing import extract_context, inject_headers, tracer
+from relaydesk.events import Envelope
+
+log = logging.getLogger(__name__)
+
+BatchHandler = Callable[[Sequence[Envelope]], "Sequence[Sequence[Envelope]] | Awaitable[Sequence[Sequence[Envelope]]]"]
+Router = Callable[[Envelope], str]
+
+RETRYABLE: tuple[type[BaseException], ...] = (TimeoutError, ConnectionError, OSError)
+
+
+@dataclass
+class Stage:
+    name: str
+    input_topic: str
+    input_type: type[Envelope]
+    handle_batch: BatchHandler
+    route: Router
+    batch_size: int = 1
+    batch_within_s: float = 0.01
+    run_in_thread: bool = True
+    max_attempts: int = 3
+    retry_backoff_s: float = 0.2
+    retryable: tuple[type[BaseException], ...] = RETRYABLE
+    # Called on the event loop for each (input, outputs) after a successful handle, e.g. to write a Faust
+    # table row with the input record as Faust's current event.
+    after_record: Callable[[Any, Envelope, Sequence[Envelope]], None] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def key_for(event: Envelope) -> bytes:
+    key_fn = getattr(event, "key", None)
+    if callable(key_fn):
+        return bytes(key_fn())
+    if event.conversation_id:
+        return event.conversation_id.encode()
+    return event.tenant_id.encode() if event.tenant_id else b""
+
+
+class StageRunner:
+    def __init__(self, app: faust.App, stage: Stage, kafka: KafkaSettings) -> None:
+        self.app = app
+        self.stage = stage
+        self.kafka = kafka
+        # One worker thread keeps per-partition order and leaves the event loop free for heartbeats.
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{stage.name}-core")
+        self._async_handler = inspect.iscoroutinefunction(stage.handle_batch)
+
+    # -- the loop body -------------------------------------------------------------------------------------
+    async def process(self, records: Sequence[faust.types.EventT]) -> None:
+        started = time.perf_counter()
+        stage = self.stage
+        decoded: list[tuple[Any, Envelope, trace.Span]] = []
+        pending: list[asyncio.Future[Any]] = []
+        for rec in records:
+            msg = rec.message
+            span = tracer().start_span(
+                f"{stage.name} process",
+                context=extract_context(msg.headers),
+                kind=SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": msg.topic,
+                    "messaging.kafka.partition": msg.partition,
+                    "messaging.kafka.offset": msg.offset,
+                    "relaydesk.stage": stage.name,
+                },
+            )
+            try:
+                event = serde.deserialize(msg.value, stage.input_type)
+            except serde.EventError as exc:
+                pending.append(await self._send_dead_letter(rec, exc, span))
+                continue
+            span.set_attribute("relaydesk.event_id", event.event_id)
+            span.set_attribute("relaydesk.tenant_id", event.tenant_id or "")
+            decoded.append((rec, event, span))
+
+        if decoded:
+            metrics.BATCH_SIZE.labels(stage.name).observe(len(decoded))
+            results = await self._handle_with_policy([ev for _, ev, _ in decoded])
+            for (rec, event, span), result in zip(decoded, results, strict=True):
+                if isinstance(result, BaseException):
+                    pending.append(await self._send_dead_letter(rec, result, span))
+                    continue
+                try:
+                    produced = [(out, stage.route(out), serde.serialize(out)) for out in result]
+                except (serde.EventError, KeyError) as exc:  # a core produced an invalid event: a bug
+                    log.error("stage %s produced an invalid event for %s", stage.name, event.event_id)
+                    pending.append(await self._send_dead_letter(rec, exc, span))
+                    continue
+                ctx = trace.set_span_in_context(span)
+                headers = inject_headers_in(ctx)
+                for out, topic, value in produced:
+                    pending.append(await self._produce(topic, key_for(out), value, headers))
+                    metrics.OUTPUTS.labels(stage.name, topic).inc()
+                if stage.after_record is not None:
+                    stage.after_record(rec, event, result)
+                metrics.RECORDS.labels(stage.name, "ok").inc()
+                span.end()
+        # Delivery before ack: Faust acks these records only after this coroutine returns.
+        await self._await_delivery(pending)
+        metrics.PROCESS_SECONDS.labels(stage.name).observe(time.perf_counter() - started)
+
+    # -- calling the core ------------------------------------------------------------------------------------
+    async def _call(self, events: Sequence[Envelope]) -> Sequence[Sequence[Envelope]]:
+        handler = self.stage.handle_batch
+        t0 = time.perf_counter()
+        try:
+            if self._async_handler:
+                return await handler(events)  # type: ignore[no-any-return, misc]
+            if self.stage.run_in_thread:
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self._executor, handler, events)  # type: ignore[arg-type]
+            out = handler(events)
+            return out  # type: ignore[return-value]
+        finally:
+            metrics.HANDLE_SECONDS.labels(self.stage.name).observe(time.perf_counter() - t0)
+
+    async def _handle_with_policy(self, events: list[Envelope]) -> list[Sequence[Envelope] | BaseException]:
+        stage = self.stage
+        last: BaseException = RuntimeError("handler not called")
+        for attempt in range(1, stage.max_attempts + 1):
+            try:
+                outs = await self._call(events)
+                if len(outs) != len(events):
+                    raise RuntimeError(f"{stage.name}: handler returned {len(outs)} results for {len(events)}")
+                return list(outs)
+            except stage.retryable as exc:
+                last = exc
+                metrics.RETRIES.labels(stage.name).inc()
+                log.warning("stage %s attempt %d failed: %s", stage.name, attempt, failure_reason(exc))
+                if attempt < stage.max_attempts:
+                    await asyncio.sleep(stage.retry_backoff_s * (2 ** (attempt - 1)))
+            except Exception as exc:  # not retryable: isolate the failing record(s) below
+                last = exc
+                log.warning("stage %s handler failed: %s", stage.name, failure_reason(exc))
+                break
+        if len(events) == 1:
+            return [SafeError(last)]
+        # Isolate: one record at a time, so one poison record doesn't dead-letter its neighbours.
+        results: list[Sequence[Envelope] | BaseException] = []
+        for event in events:
+            results.extend(await self._handle_with_policy([event]))
+        return results
+
+    # -- producing -------------------------------------------------------------------------------------------
+    async def _produce(self, topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]]) -> Any:
+        return await self.app.producer.send(self.kafka.topic(topic), key, value, None, None, headers)
+
+    async def _await_delivery(self, pending: list[Any]) -> None:
+        if pending:
+            await asyncio.gather(*pending)
+
+    async def _send_dead_letter(self, rec: Any, exc: BaseException, span: trace.Span) -> Any:
+        msg = rec.message
+        record = dead_letter(
+            service=self.stage.name,
+            topic=msg.topic,
+            partition=msg.partition,
+            offset=msg.offset,
+            key=msg.key,
+            value=msg.value,
+            headers=msg.headers,
+            error=exc,
+        )
+        span.set_status(Status(StatusCode.ERROR, record.error_type))
+        span.set_attribute("relaydesk.dead_letter", True)
+        span.end()
+        metrics.RECORDS.labels(self.stage.name, "dead_letter").inc()
+        log.warning(
+            "dead-lettered %s[%d]@%d: %s", msg.topic, msg.partition, msg.offset, record.error_type
+        )
+        dlq_topic = f"{self.stage.input_topic}.dlq"
+        return await self._produce(dlq_topic, msg.key or b"", serde.serialize(record), list(msg.headers or []))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
+        """Run `fn` on the core's thread, between batches: tenant-config reloads never race a handler."""
+        return self._executor.submit(fn, *args)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def inject_headers_in(ctx: Any) -> list[tuple[str, bytes]]:
+    from opentelemetry import context as otel_context
+
+    token = otel_context.attach(ctx)
+    try:
+        return inject_headers()
+    finally:
+        otel_context.detach(token)
+
+
+def install_stage(app: faust.App, stage: Stage, kafka: KafkaSettings) -> StageRunner:
+    """Declare the input topic and an agent that runs `stage` over it."""
+    runner = StageRunner(app, stage, kafka)
+    topic = app.topic(
+        kafka.topic(stage.input_topic),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=kafka.partitions if stage.input_topic != "relaydesk.tenant.config" else 1,
+    )
+
+    async def agent(stream: faust.StreamT) -> None:
+        if stage.batch_size > 1:
+            async for batch in stream.take_events(stage.batch_size, within=stage.batch_within_s):
+                await runner.process(batch)
+        else:
+            async for event in stream.events():
+                await runner.process([event])
+
+    agent.__name__ = f"{stage.name}_agent"
+    agent.__qualname__ = agent.__name__
+    app.agent(topic, name=f"relaydesk.{stage.name}")(agent)
+    return runner

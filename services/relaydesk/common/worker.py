@@ -1,0 +1,103 @@
+"""What every stream-processor process has around its stages: health, readiness and metrics pages on Faust's
+web server, tenant-config hot reload, and routing of a core's output events to topics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import faust
+from confluent_kafka import Message
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from relaydesk.common import serde
+from relaydesk.common.broadcast import BroadcastConsumer
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.topics import Topics
+from relaydesk.events import Envelope, TenantConfig
+
+log = logging.getLogger(__name__)
+
+
+class WorkerWebSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RELAYDESK_WORKER_WEB_", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = 6066
+
+
+def route_by_type(routes: Mapping[type[Envelope], str]) -> Callable[[Envelope], str]:
+    def route(event: Envelope) -> str:
+        try:
+            return routes[type(event)]
+        except KeyError:
+            raise KeyError(f"no route for {type(event).__name__}") from None
+
+    return route
+
+
+class TenantConfigFeed:
+    """Reads the compacted tenant-config topic in full (every replica needs every tenant) and hands the latest
+    revision per tenant to `apply`, which `submit` runs on the core's own thread."""
+
+    def __init__(
+        self,
+        kafka: KafkaSettings,
+        apply: Callable[[TenantConfig], None],
+        submit: Callable[..., Any],
+        service: str,
+    ) -> None:
+        self._apply = apply
+        self._submit = submit
+        self._revisions: dict[str, int] = {}
+        self.consumer = BroadcastConsumer(kafka, (Topics.TENANT_CONFIG,), self._on_record, name=f"{service}-config")
+
+    def _on_record(self, msg: Message) -> None:
+        if not msg.value():
+            return
+        config = serde.deserialize(msg.value() or b"", TenantConfig)
+        if config.revision < self._revisions.get(config.tenant_id, 0):
+            return
+        self._revisions[config.tenant_id] = config.revision
+        self._submit(self._apply, config).result(timeout=60)
+        log.info("tenant %s config revision %d applied", config.tenant_id, config.revision)
+
+    def start(self) -> TenantConfigFeed:
+        self.consumer.start()
+        return self
+
+
+def install_ops_pages(
+    app: faust.App, ready: Callable[[], bool], extra: Callable[[], dict[str, Any]] | None = None
+) -> None:
+    @app.page("/healthz")
+    async def healthz(self: Any, request: Any) -> Any:
+        return self.json({"status": "ok"})
+
+    @app.page("/readyz")
+    async def readyz(self: Any, request: Any) -> Any:
+        is_ready = ready() and not app.rebalancing
+        body: dict[str, Any] = {"ready": is_ready}
+        if extra is not None:
+            body.update(extra())
+        return self.json(body, status=200 if is_ready else 503)
+
+    @app.page("/metrics")
+    async def metrics(self: Any, request: Any) -> Any:
+        return self.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
+
+class Started:
+    """A flag that flips once the Faust app has started its agents."""
+
+    def __init__(self, app: faust.App) -> None:
+        self.value = False
+
+        @app.task
+        async def _mark_started() -> None:
+            self.value = True
+
+    def __call__(self) -> bool:
+        return self.value

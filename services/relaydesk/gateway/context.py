@@ -1,0 +1,128 @@
+"""What the gateway's request handlers share: settings, keys, the producer, the reply hub, tenant configs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from confluent_kafka import Message
+
+from relaydesk.common import serde
+from relaydesk.common.broadcast import BroadcastConsumer
+from relaydesk.common.kafka import AsyncProducer
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.topics import Topics
+from relaydesk.events import Handoff, Reply, ReplyPartial, TenantConfig
+from relaydesk.gateway.auth import KeyStore
+from relaydesk.gateway.config import GatewaySettings
+from relaydesk.gateway.hub import ReplyHub
+
+log = logging.getLogger(__name__)
+
+REPLY_TOPICS = (Topics.REPLIES, Topics.REPLIES_PARTIAL, Topics.HANDOFFS)
+
+
+@dataclass
+class GatewayContext:
+    settings: GatewaySettings
+    kafka: KafkaSettings
+    keys: KeyStore
+    producer: AsyncProducer
+    hub: ReplyHub
+    http: httpx.AsyncClient
+    tenant_configs: dict[str, TenantConfig] = field(default_factory=dict)
+    consumers: list[BroadcastConsumer] = field(default_factory=list)
+    _config_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def start(cls, settings: GatewaySettings, kafka: KafkaSettings) -> GatewayContext:
+        loop = asyncio.get_running_loop()
+        ctx = cls(
+            settings=settings,
+            kafka=kafka,
+            keys=KeyStore(settings.keys_file),
+            producer=AsyncProducer(kafka),
+            hub=ReplyHub(loop, settings.conversations_kept, settings.items_per_conversation),
+            http=httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=2.0)),
+        )
+        ctx.consumers = [
+            BroadcastConsumer(kafka, REPLY_TOPICS, ctx._on_reply_record, name="gateway-replies").start(),
+            BroadcastConsumer(kafka, (Topics.TENANT_CONFIG,), ctx._on_config_record, name="gateway-config").start(),
+        ]
+        return ctx
+
+    async def close(self) -> None:
+        for consumer in self.consumers:
+            consumer.stop()
+        self.producer.close()
+        await self.http.aclose()
+
+    @property
+    def ready(self) -> bool:
+        return all(c.ready for c in self.consumers)
+
+    # -- views fed by the broadcast consumers (consumer threads) ---------------------------------------------
+    def _on_reply_record(self, msg: Message) -> None:
+        event = serde.deserialize(msg.value() or b"")
+        if isinstance(event, Reply):
+            self.hub.publish_threadsafe(event.tenant_id, event.conversation_id, "reply", reply_view(event))
+        elif isinstance(event, ReplyPartial):
+            data = {"reply_id": event.reply_id, "turn_id": event.turn_id, "seq": event.seq, "delta": event.delta}
+            if event.reason:
+                data["reason"] = event.reason
+            kind = {"token": "partial", "end": "end", "retract": "retract"}[event.kind]
+            self.hub.publish_threadsafe(event.tenant_id, event.conversation_id, kind, data)
+        elif isinstance(event, Handoff):
+            data = json.loads(serde.serialize(event))
+            self.hub.publish_threadsafe(event.tenant_id, event.conversation_id, "handoff", data)
+
+    def _on_config_record(self, msg: Message) -> None:
+        if not msg.value():
+            return
+        config = serde.deserialize(msg.value() or b"", TenantConfig)
+        with self._config_lock:
+            known = self.tenant_configs.get(config.tenant_id)
+            if known is None or config.revision >= known.revision:
+                self.tenant_configs[config.tenant_id] = config
+
+    def tenant_config(self, tenant_id: str) -> TenantConfig | None:
+        with self._config_lock:
+            return self.tenant_configs.get(tenant_id)
+
+
+def reply_view(reply: Reply) -> dict[str, Any]:
+    """The reply as clients see it (and as `relaydesk chat` prints it)."""
+    return {
+        "reply_id": reply.reply_id,
+        "turn_id": reply.turn_id,
+        "reply": {"text": reply.text, "handoff": reply.handoff, "mode": reply.mode},
+        "intent": (
+            {"label": reply.intent.label, "confidence": round(reply.intent.confidence, 4)} if reply.intent else None
+        ),
+        "emotion": (
+            {
+                "label": reply.emotion.label,
+                "sentiment": round(reply.emotion.sentiment, 4),
+                "escalate": reply.emotion.escalate,
+            }
+            if reply.emotion
+            else None
+        ),
+        "sources": [
+            {"doc_id": s.doc_id, "title": s.title, "score": round(s.score, 4), "kb_version": s.kb_version}
+            for s in reply.sources
+        ],
+        "compliance": {
+            "verdict": reply.compliance.verdict,
+            "findings": [f.model_dump(exclude_none=True) for f in reply.compliance.findings],
+        },
+        "cache": reply.cache.model_dump(exclude_none=True),
+        "received_at": reply.received_at.isoformat(),
+        "replied_at": reply.occurred_at.isoformat(),
+        "stages": [{"stage": s.stage, "latency_ms": round(s.latency_ms, 2)} for s in reply.stages],
+    }

@@ -1,0 +1,49 @@
+"""Tenants (admin) and a tenant's own configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import ValidationError
+
+from relaydesk.common import serde
+from relaydesk.common.topics import Topics
+from relaydesk.events import TenantConfig
+from relaydesk.gateway.deps import Admin, Context, Tenant
+from relaydesk.gateway.schemas import TenantConfigIn, TenantCreated, TenantIn
+
+router = APIRouter(prefix="/v1", tags=["tenants"])
+
+
+@router.post("/admin/tenants", response_model=TenantCreated)
+async def add_tenant(body: TenantIn, _: Admin, ctx: Context) -> TenantCreated:
+    """Register a tenant and return its API key (shown once). An existing tenant is left as it is."""
+    key = ctx.keys.add(body.tenant_id)
+    return TenantCreated(tenant_id=body.tenant_id, created=key is not None, api_key=key)
+
+
+@router.get("/admin/tenants")
+async def list_tenants(_: Admin, ctx: Context) -> dict[str, list[str]]:
+    return {"tenants": ctx.keys.tenants()}
+
+
+@router.get("/tenant/config")
+async def get_config(tenant: Tenant, ctx: Context) -> dict[str, Any]:
+    config = ctx.tenant_config(tenant)
+    return {"tenant_id": tenant, "config": serde.to_document(config) if config else None}
+
+
+@router.put("/tenant/config", status_code=status.HTTP_202_ACCEPTED)
+async def put_config(body: TenantConfigIn, tenant: Tenant, ctx: Context) -> dict[str, Any]:
+    """Replace the tenant's configuration; every processor reloads it without a restart."""
+    current = ctx.tenant_config(tenant)
+    try:
+        config = TenantConfig(tenant_id=tenant, revision=(current.revision + 1) if current else 1, **body.model_dump())
+    except ValidationError as exc:
+        problems = "; ".join(f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=problems) from None
+    await ctx.producer.send(Topics.TENANT_CONFIG, serde.serialize(config), key=tenant.encode())
+    # One record per batch keeps the broker's end offsets exact for readers that wait to catch up.
+    ctx.producer.flush()
+    return {"tenant_id": tenant, "revision": config.revision, "event_id": config.event_id}

@@ -1,0 +1,1 @@
+"""The local stack: `relaydesk up` starts the broker, topics, Ray Serve, every processor and the gateway."""
