@@ -1,0 +1,269 @@
+"""`relaydesk up`: the whole stack on loopback, on its embedded defaults.
+
+Tansu broker -> topics -> Ray Serve generation -> one process per stream processor -> gateway -> the demo
+tenant and its knowledge. Ctrl-C (or SIGTERM) stops everything, Ray and the broker included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import signal
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from relaydesk.stack.broker import TansuBroker, free_port
+from relaydesk.stack.processes import Child, kill_stragglers, stop_children
+from relaydesk.stack.state import StackState, clear_state, load_state, save_state
+
+WORKERS = ("guard", "intent", "emotion", "knowledge", "generation", "compliance")
+DEMO_TENANT = "demo"
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def _say(msg: str) -> None:
+    print(f"[relaydesk] {msg}", file=sys.stderr, flush=True)
+
+
+def _get(url: str, timeout_s: float = 2.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _wait_for(what: str, check: Callable[[], bool], deadline_s: float, children: list[Child]) -> None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        for child in children:
+            if not child.alive():
+                raise StackError(f"{child.name} exited while waiting for {what}:\n{child.log_tail()}")
+        try:
+            if check():
+                return
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.25)
+    raise StackError(f"timed out after {deadline_s:.0f}s waiting for {what}")
+
+
+@dataclass
+class LocalStack:
+    home: Path
+    gateway_port: int = 8080
+    partitions: int = 2
+    broker: TansuBroker | None = None
+    children: list[Child] = field(default_factory=list)
+    state: StackState | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def ray_tmp(self) -> str:
+        # Ray puts unix sockets under its temp dir, whose path must stay short.
+        return f"/tmp/rd-ray-{hashlib.sha1(str(self.home).encode()).hexdigest()[:8]}"
+
+    def _env(self, bootstrap: str, name: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "RELAYDESK_HOME": str(self.home),
+            "RELAYDESK_KAFKA_BOOTSTRAP": bootstrap,
+            "RELAYDESK_KAFKA_PARTITIONS": str(self.partitions),
+            "RELAYDESK_OTEL_EXPORTER": os.environ.get("RELAYDESK_OTEL_EXPORTER", "file"),
+            "RELAYDESK_OTEL_FILE": str(self.home / "traces" / f"{name}.jsonl"),
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "PYTHONUNBUFFERED": "1",
+            "RAY_TMPDIR": self.ray_tmp,
+        }
+        env.update(extra or {})
+        return env
+
+    def _check_not_running(self) -> None:
+        try:
+            existing = load_state(self.home)
+        except Exception:
+            return
+        if existing.pid and existing.pid != os.getpid() and _pid_alive(existing.pid):
+            raise StackError(f"a stack is already running (pid {existing.pid}, home {self.home})")
+        clear_state(self.home)
+
+    def start(self) -> StackState:
+        t0 = time.perf_counter()
+        self.home.mkdir(parents=True, exist_ok=True)
+        self._check_not_running()
+        logs = self.home / "logs"
+
+        # 1. broker and topics
+        self.broker = TansuBroker(log_file=logs / "broker.log").start()
+        bootstrap = self.broker.bootstrap
+        from relaydesk.common.kafka import ensure_topics
+        from relaydesk.common.settings import KafkaSettings
+
+        ensure_topics(KafkaSettings(bootstrap=bootstrap, partitions=self.partitions))
+        self.timings["broker_and_topics_s"] = time.perf_counter() - t0
+        _say(f"broker on {bootstrap}, topics created")
+
+        # 2. keys
+        from relaydesk.gateway.auth import KeyStore
+
+        keys_file = self.home / "gateway-keys.json"
+        admin_key = secrets.token_urlsafe(24)
+        keys = KeyStore(keys_file)
+        demo_key = keys.add(DEMO_TENANT) or self._known_key(DEMO_TENANT)
+
+        # 3. processes: generation serving first (the slowest to start), then processors, then the gateway
+        serve_port = free_port()
+        serve_ready = self.home / "run" / "serve.url"
+        serve_ready.unlink(missing_ok=True)
+        self._spawn(
+            "serve-generation",
+            ["serve-generation", "--port", str(serve_port), "--ready-file", str(serve_ready)],
+            bootstrap,
+        )
+        serve_url = f"http://127.0.0.1:{serve_port}"
+        web_ports = {name: free_port() for name in WORKERS}
+        for name in WORKERS:
+            extra = {"RELAYDESK_WORKER_WEB_PORT": str(web_ports[name]), "RELAYDESK_GENERATION_SERVE_URL": serve_url}
+            self._spawn(f"worker-{name}", ["worker", name], bootstrap, extra)
+        search_url = f"http://127.0.0.1:{web_ports['knowledge']}"
+        gateway_url = f"http://127.0.0.1:{self.gateway_port}"
+        self._spawn(
+            "gateway",
+            ["gateway", "--port", str(self.gateway_port)],
+            bootstrap,
+            {
+                "RELAYDESK_GATEWAY_KEYS_FILE": str(keys_file),
+                "RELAYDESK_GATEWAY_ADMIN_KEY": admin_key,
+                "RELAYDESK_GATEWAY_SEARCH_URL": search_url,
+            },
+        )
+
+        # 4. readiness
+        _wait_for("the gateway", lambda: _get(f"{gateway_url}/readyz")[0] == 200, 90, self.children)
+        for name in WORKERS:
+            url = f"http://127.0.0.1:{web_ports[name]}/readyz"
+            _wait_for(f"worker {name}", lambda u=url: _get(u)[0] == 200, 180, self.children)  # type: ignore[misc]
+        _wait_for("Ray Serve generation", serve_ready.exists, 300, self.children)
+        self.timings["processes_ready_s"] = time.perf_counter() - t0
+        _say(f"gateway, {len(WORKERS)} processors and Ray Serve ready")
+
+        services = {c.name: c.pid for c in self.children}
+        services["broker"] = self.broker.process.pid if self.broker.process else 0
+        endpoints = {"serve": serve_url, "search": search_url}
+        endpoints |= {f"worker-{n}": f"http://127.0.0.1:{p}" for n, p in web_ports.items()}
+        self.state = StackState(
+            gateway_url=gateway_url,
+            admin_key=admin_key,
+            broker=bootstrap,
+            tenants={DEMO_TENANT: demo_key},
+            pid=os.getpid(),
+            home=str(self.home),
+            services=services,
+            endpoints=endpoints,
+        )
+        save_state(self.state, self.home)
+
+        # 5. the demo tenant's knowledge, pushed as update events through the gateway
+        from relaydesk.stack.demo_data import push_demo_knowledge
+
+        pushed = push_demo_knowledge(gateway_url, demo_key)
+        self.timings["ready_s"] = time.perf_counter() - t0
+        _say(f"demo knowledge: {pushed} documents pushed and searchable")
+        return self.state
+
+    def _known_key(self, tenant: str) -> str:
+        try:
+            return load_state(self.home).tenants[tenant]
+        except Exception as exc:
+            raise StackError(f"tenant {tenant} exists but its key is unknown; remove {self.home}") from exc
+
+    def _spawn(self, name: str, args: list[str], bootstrap: str, extra: dict[str, str] | None = None) -> Child:
+        child = Child(name, args, self._env(bootstrap, name, extra), self.home / "logs" / f"{name}.log").start()
+        self.children.append(child)
+        return child
+
+    def watch(self) -> str | None:
+        """Block until stop() is called or a child dies; returns the name of a child that died."""
+        while not self._stopping.is_set():
+            for child in self.children:
+                child.remember_descendants()
+                if not child.alive():
+                    return child.name
+            self._stopping.wait(1.0)
+        return None
+
+    def request_stop(self) -> None:
+        self._stopping.set()
+
+    def stop(self) -> None:
+        stop_children(self.children)
+        kill_stragglers(set(), marker=self.ray_tmp)
+        if self.broker is not None:
+            self.broker.stop()
+        clear_state(self.home)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run_up(home: Path, gateway_port: int, partitions: int, demo: bool) -> int:
+    stack = LocalStack(home=home, gateway_port=gateway_port, partitions=partitions)
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stack.request_stop()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        state = stack.start()
+        print(
+            json.dumps(
+                {
+                    "gateway": state.gateway_url,
+                    "tenant": DEMO_TENANT,
+                    "api_key": state.tenants[DEMO_TENANT],
+                    "home": str(home),
+                    "startup_s": round(stack.timings["ready_s"], 1),
+                }
+            ),
+            flush=True,
+        )
+        _say(f"gateway {state.gateway_url} (OpenAPI at {state.gateway_url}/docs)")
+        _say(f"tenant '{DEMO_TENANT}' API key: {state.tenants[DEMO_TENANT]}")
+        if demo:
+            from relaydesk.stack.demo_data import play_demo
+
+            play_demo(state.gateway_url, state.tenants[DEMO_TENANT])
+        _say("running; press Ctrl-C to stop")
+        died = stack.watch()
+        if died:
+            _say(f"{died} exited unexpectedly; stopping the stack. Its log: {home / 'logs' / (died + '.log')}")
+            return 1
+        return 0
+    except StackError as exc:
+        _say(f"start-up failed: {exc}")
+        return 1
+    finally:
+        _say("stopping")
+        stack.stop()
+        _say("stopped; no process left behind")

@@ -1,0 +1,164 @@
+"""The stage runner against a real broker: outputs, order, trace continuation, dead letters, at-least-once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from faust_helpers import running
+from kafka_helpers import count_at_least, read_topics
+from relaydesk.common import serde
+from relaydesk.common.faust_app import make_app
+from relaydesk.common.kafka import produce_and_wait, sync_producer
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.stage import Stage, install_stage
+from relaydesk.common.topics import Topics
+from relaydesk.events import ConversationTurn, Envelope, TurnAnnotated, new_event_id, utcnow
+
+pytestmark = pytest.mark.asyncio(loop_scope="function")
+
+SECRET = "5500 0000 0000 0004"
+TRACEPARENT = b"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+def annotate(events: list[Envelope]) -> list[list[Envelope]]:
+    out: list[list[Envelope]] = []
+    for ev in events:
+        assert isinstance(ev, ConversationTurn)
+        if "explode" in ev.text:
+            raise ValueError(f"cannot handle {ev.text}")  # the message quotes customer text on purpose
+        out.append([TurnAnnotated(**ev.caused(), event_id=new_event_id(), turn=ev.body(), received_at=utcnow())])
+    return out
+
+
+def stage(handler=annotate, batch_size: int = 8) -> Stage:
+    return Stage(
+        name="test",
+        input_topic=Topics.TURNS_RAW,
+        input_type=ConversationTurn,
+        handle_batch=handler,
+        route=lambda e: Topics.TURNS_GUARDED,
+        batch_size=batch_size,
+        retry_backoff_s=0.01,
+    )
+
+
+def produce_turns(kafka: KafkaSettings, texts: list[tuple[str, str]]) -> list[ConversationTurn]:
+    producer = sync_producer(kafka)
+    turns = []
+    for i, (conversation, text) in enumerate(texts):
+        turn = ConversationTurn(
+            tenant_id="acme", conversation_id=conversation, turn_id=f"t{i}", channel="sms", speaker="customer", text=text
+        )
+        produce_and_wait(
+            producer, kafka.topic(Topics.TURNS_RAW), serde.serialize(turn), key=conversation.encode(),
+            headers=[("traceparent", TRACEPARENT)],
+        )
+        turns.append(turn)
+    return turns
+
+
+async def test_when_turns_flow_then_outputs_keep_per_conversation_order_and_trace(kafka: KafkaSettings) -> None:
+    app = make_app("stage-order", kafka, web_port=0)
+    install_stage(app, stage(), kafka)
+    turns = produce_turns(kafka, [("c-a", f"a{i}") for i in range(5)] + [("c-b", f"b{i}") for i in range(5)])
+    async with running(app):
+        records = await asyncio.to_thread(read_topics, kafka, [Topics.TURNS_GUARDED], count_at_least(10))
+    assert len(records) == 10
+    by_conv: dict[str, list[str]] = {}
+    for rec in records:
+        event = serde.deserialize(rec.value, TurnAnnotated)
+        by_conv.setdefault(event.conversation_id, []).append(event.turn.text)
+        assert rec.key == event.conversation_id.encode()
+        # The trace started upstream continues: same trace id, new parent span.
+        trace_id = TRACEPARENT.split(b"-")[1]
+        assert rec.headers["traceparent"].split(b"-")[1] == trace_id
+        assert rec.headers["traceparent"] != TRACEPARENT
+    assert by_conv == {"c-a": [f"a{i}" for i in range(5)], "c-b": [f"b{i}" for i in range(5)]}
+    assert {t.event_id for t in turns} == {serde.deserialize(r.value).causation_id for r in records}
+
+
+async def test_when_poison_records_arrive_then_dead_lettered_and_processing_continues(kafka: KafkaSettings) -> None:
+    app = make_app("stage-dlq", kafka, web_port=0)
+    install_stage(app, stage(), kafka)
+    producer = sync_producer(kafka)
+    produce_turns(kafka, [("c-1", "before")])
+    produce_and_wait(producer, kafka.topic(Topics.TURNS_RAW), b'{"text": "' + SECRET.encode() + b'"', key=b"c-1")
+    produce_turns(kafka, [("c-1", f"explode {SECRET}"), ("c-1", "after")])
+    async with running(app):
+        records = await asyncio.to_thread(
+            read_topics,
+            kafka,
+            [Topics.TURNS_GUARDED, Topics.TURNS_RAW + ".dlq"],
+            lambda rs: len(rs) >= 4,
+        )
+    good = [serde.deserialize(r.value, TurnAnnotated).turn.text for r in records if r.topic == Topics.TURNS_GUARDED]
+    dead = [json.loads(r.value) for r in records if r.topic.endswith(".dlq")]
+    assert good == ["before", "after"]
+    assert sorted(d["error_type"] for d in dead) == ["ValueError", "not_json"]
+    for d in dead:
+        assert SECRET not in d["reason"]
+        assert d["source_topic"] == kafka.topic(Topics.TURNS_RAW)
+        assert d["service"] == "test"
+    handler_failure = next(d for d in dead if d["error_type"] == "ValueError")
+    assert "in annotate" in handler_failure["reason"]  # where it failed, not what the text said
+
+
+STUCK_WORKER = """
+import os, pathlib, sys, threading
+import faust
+from relaydesk.common.faust_app import make_app
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.stage import Stage, install_stage
+from relaydesk.common.topics import Topics
+from relaydesk.events import ConversationTurn
+
+def stuck(events):
+    pathlib.Path(os.environ["ENTERED"]).write_text("yes")
+    threading.Event().wait()  # a dependency that never answers; the process is killed meanwhile
+
+kafka = KafkaSettings()
+app = make_app("stage-crash", kafka, web_port=0)
+stage = Stage("test", Topics.TURNS_RAW, ConversationTurn, stuck, lambda e: Topics.TURNS_GUARDED)
+install_stage(app, stage, kafka)
+faust.Worker(app, loglevel="warning").execute_from_commandline()
+"""
+
+
+async def test_when_worker_killed_before_output_then_next_worker_reprocesses(
+    kafka: KafkaSettings, tmp_path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "stuck_worker.py"
+    script.write_text(STUCK_WORKER)
+    entered = tmp_path / "entered"
+    env = {
+        **os.environ,
+        "ENTERED": str(entered),
+        "RELAYDESK_KAFKA_BOOTSTRAP": kafka.bootstrap,
+        "RELAYDESK_KAFKA_TOPIC_PREFIX": kafka.topic_prefix,
+        "RELAYDESK_KAFKA_PARTITIONS": str(kafka.partitions),
+    }
+    produce_turns(kafka, [("c-9", "only once")])
+    proc = subprocess.Popen([sys.executable, str(script), "worker"], env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not entered.exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        assert entered.exists(), "the first worker never received the record"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # dies mid-handle: no output, no commit
+        proc.wait(10)
+
+    second = make_app("stage-crash", kafka, web_port=0)  # same app id: same consumer group
+    install_stage(second, stage(), kafka)
+    async with running(second, timeout_s=60):
+        records = await asyncio.to_thread(read_topics, kafka, [Topics.TURNS_GUARDED], count_at_least(1))
+    assert [serde.deserialize(r.value, TurnAnnotated).turn.text for r in records] == ["only once"]
