@@ -101,3 +101,61 @@ class Started:
 
     def __call__(self) -> bool:
         return self.value
+
+
+def as_batch(handle: Callable[[Any, Any], Any], deps: Any) -> Callable[[Any], list[Any]]:
+    """A one-at-a-time core as a batch handler (the runner still batches the Kafka side)."""
+
+    def handle_batch(events: Any) -> list[Any]:
+        return [handle(event, deps) for event in events]
+
+    return handle_batch
+
+
+def concurrent_by_conversation(handle: Callable[[Any, Any], Any], deps: Any) -> Callable[[Any], Any]:
+    """An async one-at-a-time core as a batch handler: conversations run concurrently (so the model server can
+    batch them), turns of one conversation run in order."""
+    import asyncio
+
+    async def handle_batch(events: Any) -> list[Any]:
+        results: list[Any] = [None] * len(events)
+        lanes: dict[str, list[int]] = {}
+        for index, event in enumerate(events):
+            lanes.setdefault(event.conversation_id or event.event_id, []).append(index)
+
+        async def run_lane(indices: list[int]) -> None:
+            for index in indices:
+                results[index] = await handle(events[index], deps)
+
+        await asyncio.gather(*(run_lane(ix) for ix in lanes.values()))
+        return results
+
+    return handle_batch
+
+
+def build_worker(
+    service: str,
+    stages: Callable[[faust.App, KafkaSettings], list[Any]],
+    *,
+    apply_config: Callable[[TenantConfig], None] | None = None,
+    with_tables: bool = False,
+    kafka: KafkaSettings | None = None,
+) -> faust.App:
+    """A Faust app with `stages(app, kafka)` installed (it returns their runners), ops pages, and tenant-config
+    hot reload run on the first stage's core thread."""
+    from relaydesk.common.faust_app import make_app
+
+    kafka = kafka or KafkaSettings()
+    web = WorkerWebSettings()
+    app = make_app(service, kafka, web_host=web.host, web_port=web.port, with_tables=with_tables)
+    runners = stages(app, kafka)
+    started = Started(app)
+    feed: TenantConfigFeed | None = None
+    if apply_config is not None:
+        feed = TenantConfigFeed(kafka, apply_config, runners[0].submit, service).start()
+
+    def ready() -> bool:
+        return started() and (feed is None or feed.consumer.ready)
+
+    install_ops_pages(app, ready)
+    return app

@@ -1,0 +1,47 @@
+"""Faust adapter of the outbound compliance filter: replies.draft -> compliance core -> replies, audit, review,
+hand-offs and retractions of streamed text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.stage import Stage, install_stage
+from relaydesk.common.topics import Topics
+from relaydesk.common.worker import as_batch, build_worker, route_by_type
+from relaydesk.compliance import core
+from relaydesk.compliance.bootstrap import build_deps
+from relaydesk.compliance.config import ComplianceSettings
+from relaydesk.events import ComplianceAudit, ComplianceReview, Handoff, Reply, ReplyDraft, ReplyPartial
+
+ROUTES = {
+    Reply: Topics.REPLIES,
+    ComplianceAudit: Topics.COMPLIANCE_AUDIT,
+    ComplianceReview: Topics.COMPLIANCE_REVIEW,
+    Handoff: Topics.HANDOFFS,
+    ReplyPartial: Topics.REPLIES_PARTIAL,
+}
+
+
+def build_app(kafka: KafkaSettings | None = None, deps: Any = None) -> faust.App:
+    settings = ComplianceSettings()
+    deps = deps or build_deps(settings)
+
+    def stages(app: faust.App, kafka: KafkaSettings) -> list[Any]:
+        handle_batch = getattr(core, "handle_batch", None)
+        stage = Stage(
+            name="compliance",
+            input_topic=Topics.REPLIES_DRAFT,
+            input_type=ReplyDraft,
+            handle_batch=(lambda events: handle_batch(events, deps)) if handle_batch else as_batch(core.handle, deps),
+            route=route_by_type(ROUTES),
+            batch_size=settings.batch_size,
+            batch_within_s=settings.batch_within_s,
+        )
+        return [install_stage(app, stage, kafka)]
+
+    return build_worker(
+        "compliance", stages, apply_config=lambda cfg: core.apply_tenant_config(cfg, deps), kafka=kafka
+    )

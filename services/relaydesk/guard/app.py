@@ -1,0 +1,88 @@
+"""Faust adapter of the inbound guard: turns.raw -> guard core -> turns.guarded (redacted), compliance.audit,
+and, for tenants that retain raw text, their restricted archive topic."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import faust
+from relaydesk.guard.bootstrap import build_deps
+from relaydesk.guard.config import GuardSettings
+
+from relaydesk.common.kafka import ensure_topics
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.stage import Stage, install_stage
+from relaydesk.common.topics import Topics, TopicSpec
+from relaydesk.common.worker import as_batch, build_worker
+from relaydesk.events import ComplianceAudit, ConversationTurn, Envelope, TenantConfig, TurnAnnotated
+from relaydesk.guard import core
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RAW_RETENTION_MS = 3_600_000
+
+
+def archive_topic(tenant_id: str) -> str:
+    return f"{Topics.TURNS_RAW}.archive.{tenant_id}"
+
+
+class RawArchive:
+    """Per-tenant restricted topics for raw turns, created on first use with the tenant's retention."""
+
+    def __init__(self, kafka: KafkaSettings) -> None:
+        self.kafka = kafka
+        self._retention: dict[str, int] = {}
+        self._created: set[str] = set()
+        self._lock = threading.Lock()
+
+    def configure(self, config: TenantConfig) -> None:
+        with self._lock:
+            self._retention[config.tenant_id] = config.raw_retention_ms
+
+    def topic_for(self, tenant_id: str) -> str:
+        topic = archive_topic(tenant_id)
+        with self._lock:
+            if topic not in self._created:
+                retention = self._retention.get(tenant_id, DEFAULT_RAW_RETENTION_MS)
+                spec = TopicSpec(topic, "conversation.turn", "conversation_id", partitions=1,
+                                 config={"retention.ms": str(retention)}, restricted=True)
+                ensure_topics(self.kafka, [spec])
+                self._created.add(topic)
+        return topic
+
+
+def build_app(kafka: KafkaSettings | None = None, deps: Any = None) -> faust.App:
+    settings = GuardSettings()
+    deps = deps or build_deps(settings)
+    kafka_settings = kafka or KafkaSettings()
+    archive = RawArchive(kafka_settings)
+
+    def route(event: Envelope) -> str:
+        if isinstance(event, TurnAnnotated):
+            return Topics.TURNS_GUARDED
+        if isinstance(event, ComplianceAudit):
+            return Topics.COMPLIANCE_AUDIT
+        if isinstance(event, ConversationTurn):
+            return archive.topic_for(event.tenant_id)
+        raise KeyError(f"no route for {type(event).__name__}")
+
+    def apply_config(config: TenantConfig) -> None:
+        archive.configure(config)
+        core.apply_tenant_config(config, deps)
+
+    def stages(app: faust.App, kafka: KafkaSettings) -> list[Any]:
+        handle_batch = getattr(core, "handle_batch", None)
+        stage = Stage(
+            name="guard",
+            input_topic=Topics.TURNS_RAW,
+            input_type=ConversationTurn,
+            handle_batch=(lambda events: handle_batch(events, deps)) if handle_batch else as_batch(core.handle, deps),
+            route=route,
+            batch_size=settings.batch_size,
+            batch_within_s=settings.batch_within_s,
+        )
+        return [install_stage(app, stage, kafka)]
+
+    return build_worker("guard", stages, apply_config=apply_config, kafka=kafka_settings)

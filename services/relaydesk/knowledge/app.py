@@ -1,0 +1,52 @@
+"""Faust adapter of the knowledge processor: knowledge.updates -> chunk, embed, upsert -> knowledge.applied.
+
+With the embedded Qdrant Edge store this worker owns the shard, so it also runs retrieval (agent and search
+endpoint) over the same store object. With a Qdrant server, retrieval deploys separately."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.stage import Stage, install_stage
+from relaydesk.common.topics import Topics
+from relaydesk.common.worker import build_worker, route_by_type
+from relaydesk.embedding import build_embedder
+from relaydesk.events import KnowledgeApplied, KnowledgeUpdate
+from relaydesk.knowledge import core
+from relaydesk.knowledge.bootstrap import build_deps
+from relaydesk.knowledge.config import KnowledgeSettings
+from relaydesk.vectorstore import VectorStoreSettings, build_vector_store
+
+
+def build_app(kafka: KafkaSettings | None = None) -> faust.App:
+    settings = KnowledgeSettings()
+    store_settings = VectorStoreSettings()
+    store = build_vector_store(store_settings)
+    embedder = build_embedder(settings.embedder_spec())
+    deps = build_deps(settings, embedder=embedder, store=store)
+
+    def stages(app: faust.App, kafka: KafkaSettings) -> list[Any]:
+        stage = Stage(
+            name="knowledge",
+            input_topic=Topics.KNOWLEDGE_UPDATES,
+            input_type=KnowledgeUpdate,
+            handle_batch=lambda updates: core.handle_batch(updates, deps),
+            route=route_by_type({KnowledgeApplied: Topics.KNOWLEDGE_APPLIED}),
+            batch_size=settings.batch_size,
+            batch_within_s=settings.batch_within_s,
+        )
+        runners = [install_stage(app, stage, kafka)]
+        if store_settings.backend == "edge":
+            from relaydesk.retrieval import bootstrap as retrieval_bootstrap
+            from relaydesk.retrieval.app import install_retrieval
+            from relaydesk.retrieval.config import RetrievalSettings
+
+            retrieval_settings = RetrievalSettings()
+            retrieval_deps = retrieval_bootstrap.build_deps(retrieval_settings, store=store)
+            runners.append(install_retrieval(app, kafka, retrieval_deps, retrieval_settings))
+        return runners
+
+    return build_worker("knowledge", stages, kafka=kafka)

@@ -1,0 +1,67 @@
+"""Faust adapter of retrieval: turns.emotion -> hybrid search -> turns.context, and the search endpoint the
+gateway proxies (`GET /search?tenant=&q=&k=` on the worker's web port).
+
+With a Qdrant server, `relaydesk worker retrieval` runs this alone and scales on its own. With the embedded
+Qdrant Edge (one process owns a shard), the knowledge worker installs it next to the knowledge agent."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import faust
+
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.stage import Stage, StageRunner, install_stage
+from relaydesk.common.topics import Topics
+from relaydesk.common.worker import build_worker, route_by_type
+from relaydesk.events import TurnAnnotated
+from relaydesk.retrieval import core
+from relaydesk.retrieval.config import RetrievalSettings
+from relaydesk.retrieval.core import RetrievalDeps
+from relaydesk.vectorstore import VectorStoreSettings
+
+MAX_K = 50
+
+
+def install_retrieval(
+    app: faust.App, kafka: KafkaSettings, deps: RetrievalDeps, settings: RetrievalSettings
+) -> StageRunner:
+    stage = Stage(
+        name="retrieval",
+        input_topic=Topics.TURNS_EMOTION,
+        input_type=TurnAnnotated,
+        handle_batch=lambda events: core.handle_batch(events, deps),
+        route=route_by_type({TurnAnnotated: Topics.TURNS_CONTEXT}),
+        batch_size=settings.batch_size,
+        batch_within_s=settings.batch_within_s,
+    )
+    runner = install_stage(app, stage, kafka)
+
+    @app.page("/search")
+    async def search(self: Any, request: Any) -> Any:
+        tenant = request.query.get("tenant", "")
+        query = request.query.get("q", "")
+        try:
+            k = max(1, min(MAX_K, int(request.query.get("k", "5"))))
+        except ValueError:
+            return self.json({"error": "k must be an integer"}, status=400)
+        if not tenant or not query:
+            return self.json({"error": "tenant and q are required"}, status=400)
+        result = await asyncio.to_thread(core.search, tenant, query, k, deps)
+        return self.json(result.to_json())
+
+    return runner
+
+
+def build_app(kafka: KafkaSettings | None = None) -> faust.App:
+    if VectorStoreSettings().backend == "edge":
+        raise SystemExit(
+            "retrieval runs inside the knowledge worker with the embedded Qdrant Edge store; "
+            "run `relaydesk worker knowledge`, or set RELAYDESK_VECTORSTORE_BACKEND=qdrant"
+        )
+    from relaydesk.retrieval.bootstrap import build_deps
+
+    settings = RetrievalSettings()
+    deps = build_deps(settings)
+    return build_worker("retrieval", lambda app, k: [install_retrieval(app, k, deps, settings)], kafka=kafka)
