@@ -1,0 +1,144 @@
+"""The whole stack, driven through the gateway and the CLI, as a user would."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+
+from conftest import RunningStack, stop_stack
+from kafka_helpers import read_topics
+from relaydesk.common.kafka import produce_and_wait, sync_producer
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.topics import Topics, all_topic_specs
+
+CARD = "4111 1111 1111 1111"
+CARD_DIGITS = CARD.replace(" ", "")
+EMAIL = "jane.doe.e2e@example.com"
+PIPELINE_SERVICES = {"gateway", "guard", "intent", "emotion", "knowledge", "generation", "compliance"}
+
+
+def kafka_of(stack: RunningStack) -> KafkaSettings:
+    return KafkaSettings(bootstrap=str(stack.state["broker"]))
+
+
+def chat(stack: RunningStack, text: str, *extra: str) -> dict:
+    return stack.cli_json("chat", "--tenant", "demo", *extra, text)
+
+
+def spans_of(home: Path, trace_id: str, deadline_s: float = 20) -> list[dict]:
+    """Spans of one trace from every process's span file (exported in batches, so poll briefly)."""
+    end = time.monotonic() + deadline_s
+    spans: list[dict] = []
+    while time.monotonic() < end:
+        spans = []
+        for path in (home / "traces").glob("*.jsonl"):
+            for line in path.read_text().splitlines():
+                span = json.loads(line)
+                if span["context"]["trace_id"].removeprefix("0x") == trace_id:
+                    spans.append(span)
+        services = {s["resource"]["attributes"]["service.name"].removeprefix("relaydesk-") for s in spans}
+        if services >= PIPELINE_SERVICES:
+            break
+        time.sleep(0.5)
+    return spans
+
+
+def test_when_customer_asks_to_block_card_then_reply_carries_every_annotation(stack: RunningStack) -> None:
+    out = chat(stack, "I lost my credit card yesterday, can you block it?")
+    assert out["reply"]["text"].strip()
+    assert isinstance(out["reply"]["handoff"], bool)
+    assert out["intent"]["label"] == "lost_or_stolen_card" and 0 < out["intent"]["confidence"] <= 1
+    assert out["emotion"]["label"] in {"anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"}
+    assert -1 <= out["emotion"]["sentiment"] <= 1 and isinstance(out["emotion"]["escalate"], bool)
+    assert out["sources"], "the reply cites no knowledge"
+    for source in out["sources"]:
+        assert source["doc_id"] and source["title"] and source["kb_version"] >= 1
+    assert out["compliance"]["verdict"] in {"pass", "redacted", "blocked"}
+    assert re.fullmatch(r"[0-9a-f]{32}", out["trace_id"])
+    assert out["latency_ms"] > 0
+
+    spans = spans_of(stack.home, out["trace_id"])
+    services = {s["resource"]["attributes"]["service.name"].removeprefix("relaydesk-") for s in spans}
+    assert services >= PIPELINE_SERVICES, f"hops missing from the trace: {PIPELINE_SERVICES - services}"
+
+
+def test_when_follow_up_in_same_conversation_then_answered(stack: RunningStack) -> None:
+    first = chat(stack, "I lost my credit card yesterday, can you block it?")
+    follow = chat(stack, "And how long will the replacement take?", "--conversation", first["conversation_id"])
+    assert follow["conversation_id"] == first["conversation_id"] and follow["reply"]["text"].strip()
+
+
+def test_when_malformed_turn_produced_then_dead_lettered_and_pipeline_keeps_going(stack: RunningStack) -> None:
+    kafka = kafka_of(stack)
+    marker = uuid.uuid4().hex
+    produce_and_wait(sync_producer(kafka), Topics.TURNS_RAW, f'{{"oops": "{marker}"'.encode(), key=b"bad-conv")
+    records = read_topics(kafka, [Topics.TURNS_RAW + ".dlq"], lambda rs: any(marker.encode() in _b64(r) for r in rs))
+    (dead,) = [json.loads(r.value) for r in records if marker.encode() in _b64(r)]
+    assert dead["service"] == "guard" and dead["error_type"] == "not_json" and dead["reason"]
+    assert chat(stack, "Where is my order?")["reply"]["text"].strip()
+
+
+def _b64(record) -> bytes:
+    import base64
+
+    return base64.b64decode(json.loads(record.value).get("value_b64", ""))
+
+
+def test_when_pii_sent_then_nothing_downstream_of_ingest_holds_it(stack: RunningStack) -> None:
+    out = chat(stack, f"My card {CARD} was stolen, write to me at {EMAIL}")
+    assert CARD_DIGITS not in out["reply"]["text"].replace(" ", "") and EMAIL not in out["reply"]["text"]
+    kafka = kafka_of(stack)
+    downstream = [s.name for s in all_topic_specs() if not s.restricted]
+    records = read_topics(kafka, downstream, lambda rs: False, timeout_s=15)
+    assert records, "nothing read from the downstream topics"
+    leaks = [r.topic for r in records if CARD_DIGITS.encode() in r.value.replace(b" ", b"") or EMAIL.encode() in r.value]
+    assert leaks == []
+    for folder in ("logs", "traces"):
+        for path in (stack.home / folder).glob("*"):
+            text = path.read_text(errors="replace")
+            assert CARD not in text and CARD_DIGITS not in text and EMAIL not in text, f"PII in {path.name}"
+
+
+def test_when_tenant_added_and_kb_pushed_then_found_only_by_that_tenant(stack: RunningStack, tmp_path: Path) -> None:
+    tenant = f"acme{uuid.uuid4().hex[:6]}"
+    created = stack.cli_json("tenant", "add", tenant)
+    assert created["created"] is True and created["api_key"]
+    again = stack.cli_json("tenant", "add", tenant)
+    assert again["created"] is False and again["exists"] is True
+
+    doc = tmp_path / "warp-drive-warranty.md"
+    doc.write_text("# Warp drive warranty\n\nEvery Acme warp drive carries a 7-year zorbulon warranty.\n")
+    pushed = stack.cli_json("kb", "push", "--tenant", tenant, str(doc))
+    assert pushed["pushed"] == 1 and len(pushed["event_ids"]) == 1
+    deadline = time.monotonic() + 15
+    found: list = []
+    while time.monotonic() < deadline and not found:
+        found = [r for r in stack.cli_json("kb", "search", "--tenant", tenant, "zorbulon warranty")["results"]
+                 if r["doc_id"] == "warp-drive-warranty"]
+    assert found and found[0]["version"] >= 1
+    other = stack.cli_json("kb", "search", "--tenant", "demo", "zorbulon warranty warp drive")["results"]
+    assert all(r["doc_id"] != "warp-drive-warranty" for r in other)
+
+
+def test_when_stack_interrupted_then_no_process_left(stack: RunningStack) -> None:
+    pids = [int(p) for p in stack.state["services"].values() if p]
+    stop_stack(stack)
+    assert stack.proc.returncode == 0
+    time.sleep(1)
+    alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    assert alive == []
+    leftovers = []
+    for proc in psutil.process_iter(["pid", "cmdline", "environ"]):
+        try:
+            env = proc.info.get("environ") or {}
+            if env.get("RELAYDESK_HOME") == str(stack.home):
+                leftovers.append(proc.info["pid"])
+        except psutil.Error:
+            continue
+    assert leftovers == []
+    assert not (stack.home / "stack.json").exists()
