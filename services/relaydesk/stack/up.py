@@ -136,7 +136,10 @@ class LocalStack:
         serve_url = f"http://127.0.0.1:{serve_port}"
         web_ports = {name: free_port() for name in WORKERS}
         for name in WORKERS:
-            extra = {"RELAYDESK_WORKER_WEB_PORT": str(web_ports[name]), "RELAYDESK_GENERATION_SERVE_URL": serve_url}
+            extra = {
+                "RELAYDESK_WORKER_WEB_PORT": str(web_ports[name]),
+                "RELAYDESK_GENERATION_SERVE_URL": f"{serve_url}/generate",
+            }
             self._spawn(f"worker-{name}", ["worker", name], bootstrap, extra)
         search_url = f"http://127.0.0.1:{web_ports['knowledge']}"
         gateway_url = f"http://127.0.0.1:{self.gateway_port}"

@@ -1,0 +1,104 @@
+"""`relaydesk bench turn`: end-to-end latency of customer turns through the running stack.
+
+Sends turns through the gateway (fresh conversations, realistic multilingual questions), waits for each final
+reply, and reports latency percentiles, per-stage handler time from the replies' stage timings, and the share
+of the end-to-end time spent inside stages (the rest is Kafka hops, batching waits and HTTP). Repeated questions
+show the semantic cache: cold (first ask) against warm (the same question again, a cache hit once approved).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+QUESTIONS = (
+    ("I lost my credit card yesterday, can you block it?", "en"),
+    ("How do I reset my online banking password?", "en"),
+    ("Where is my order? It should have arrived on Monday.", "en"),
+    ("Can I get a refund for a duplicate charge?", "en"),
+    ("How long does a replacement card take to arrive?", "en"),
+    ("我的信用卡被偷了，怎么办？", "zh"),
+    ("パスワードを忘れました。どうすればいいですか？", "ja"),
+    ("Bagaimana cara memblokir kartu kredit saya yang hilang?", "id"),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tenant", default="demo")
+    parser.add_argument("--turns", type=int, default=24, help="cold turns (each question is then asked again)")
+    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=90.0)
+    parser.add_argument("--plot", default=None, help="write a latency histogram PNG here")
+    parser.add_argument("--json", action="store_true", help="last line: one JSON object")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+    import statistics
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    from relaydesk.bench.stats import histogram_png, percentiles, progress
+    from relaydesk.cli.gateway_client import GatewayClient
+    from relaydesk.stack.demo_data import chat_once
+
+    client = GatewayClient.for_tenant(args.tenant, timeout_s=args.timeout + 10)
+    run_id = uuid.uuid4().hex[:6]
+    plan = [QUESTIONS[i % len(QUESTIONS)] for i in range(args.turns)]
+    results: dict[str, list[dict]] = {"cold": [], "warm": []}
+
+    def one(phase: str, index: int, question: tuple[str, str]) -> dict:
+        conversation = f"bench-{run_id}-{phase}-{index}"
+        return chat_once(client, question[0], conversation, question[1], timeout_s=args.timeout)
+
+    for phase in ("cold", "warm"):
+        done = 0
+        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+            futures = [pool.submit(one, phase, i, q) for i, q in enumerate(plan)]
+            for fut in futures:
+                results[phase].append(fut.result())
+                done += 1
+                progress(done, len(plan), f"{phase:>4}")
+
+    def summary(rows: list[dict]) -> dict:
+        lat = [r["latency_ms"] for r in rows]
+        hits = sum(bool(r["cache"].get("hit")) for r in rows)
+        return {"turns": len(rows), "latency_ms": percentiles(lat), "cache_hits": hits}
+
+    stage_ms: dict[str, list[float]] = {}
+    inside_share: list[float] = []
+    for row in results["cold"]:
+        stages = _stages_of(client, row)
+        for name, ms in stages.items():
+            stage_ms.setdefault(name, []).append(ms)
+        if stages:
+            inside_share.append(sum(stages.values()) / row["latency_ms"])
+    report = {
+        "cold": summary(results["cold"]),
+        "warm": summary(results["warm"]),
+        "stage_ms_p50": {k: round(statistics.median(v), 2) for k, v in sorted(stage_ms.items())},
+        "share_of_latency_in_stages": round(statistics.median(inside_share), 3) if inside_share else None,
+        "concurrency": args.concurrency,
+    }
+    cold_p50 = report["cold"]["latency_ms"]["p50"]
+    warm_p50 = report["warm"]["latency_ms"]["p50"]
+    report["warm_over_cold_p50"] = round(warm_p50 / cold_p50, 3) if cold_p50 else None
+    if args.plot:
+        histogram_png(
+            args.plot,
+            {"cold": [r["latency_ms"] for r in results["cold"]], "warm": [r["latency_ms"] for r in results["warm"]]},
+            "relaydesk: end-to-end turn latency",
+        )
+    if not args.json:
+        print(f"cold p50/p95/p99 ms: {report['cold']['latency_ms']}")
+        print(f"warm p50/p95/p99 ms: {report['warm']['latency_ms']} (cache hits {report['warm']['cache_hits']})")
+        print(f"stage p50 ms: {report['stage_ms_p50']}")
+    print(json.dumps(report))
+    return 0
+
+
+def _stages_of(client, row: dict) -> dict[str, float]:
+    got = client.get_json(f"/v1/conversations/{row['conversation_id']}/replies", {"turn_id": row["turn_id"], "wait": 1})
+    items = got.get("items") or []
+    if not items:
+        return {}
+    return {s["stage"]: s["latency_ms"] for s in items[0]["data"].get("stages", [])}
