@@ -4,14 +4,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from deploy.deploy_chart import ChartRenderer, RenderedChart, scenario_names, scenario_values
 
 
 @pytest.fixture(scope="session")
 def renderer() -> Iterator[ChartRenderer]:
-    pytest.importorskip(
-        "helm_python", reason="helm-python-sdk (Helm's Go library for Python) is not installed"
-    )
+    pytest.importorskip("helm_python", reason="helm-python-sdk (Helm's Go library for Python) is not installed")
     chart = ChartRenderer()
     yield chart
     chart.close()

@@ -32,7 +32,7 @@ Manifest = dict[str, Any]
 
 
 def scenario_names() -> list[str]:
-    return ["default"] + sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+    return ["default", *sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))]
 
 
 def scenario_values(name: str) -> dict[str, Any]:
@@ -42,10 +42,12 @@ def scenario_values(name: str) -> dict[str, Any]:
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Helm's rule for values files: maps merge key by key, anything else is replaced."""
+    """Helm's rule for values files: maps merge key by key, null deletes a key, anything else is replaced."""
     out = copy.deepcopy(dict(base))
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -103,9 +105,7 @@ class ChartRenderer:
         self._chart = helm_python.Chart.load(str(CHART_DIR))
 
     def render(self, values: Mapping[str, Any] | None = None) -> RenderedChart:
-        templates = self._chart.render(
-            dict(values or {}), name=RELEASE, namespace=NAMESPACE, is_install=True
-        )
+        templates = self._chart.render(dict(values or {}), name=RELEASE, namespace=NAMESPACE, is_install=True)
         return RenderedChart(templates)
 
     def lint(self, values: Mapping[str, Any], kube_version: str) -> dict[str, Any]:
@@ -145,7 +145,4 @@ def kubernetes_schema_errors(obj: Manifest, kube_version: str) -> list[str]:
     validator = _validator(kube_version, obj["apiVersion"], obj["kind"])
     if validator is None:
         raise LookupError(f"no Kubernetes {kube_version} schema for {obj['apiVersion']} {obj['kind']}")
-    return [
-        f"{'.'.join(str(p) for p in error.absolute_path)}: {error.message}"
-        for error in validator.iter_errors(obj)
-    ]
+    return [f"{'.'.join(str(p) for p in error.absolute_path)}: {error.message}" for error in validator.iter_errors(obj)]

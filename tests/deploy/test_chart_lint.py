@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from deploy.deploy_chart import CHART_DIR, KUBE_VERSIONS, ChartRenderer, scenario_names, scenario_values
 
 pytestmark = pytest.mark.unit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from deploy.deploy_chart import (
     CUSTOM_API_GROUPS,
     KUBE_VERSIONS,
@@ -114,8 +115,9 @@ def test_when_servicemonitors_rendered_then_each_selects_a_service_port_by_name(
         spec = monitor["spec"]
         # the CRD's required fields
         assert spec["selector"]["matchLabels"] and spec["endpoints"]
-        services = [s for s in rendered.of_kind("Service") if _selects(spec["selector"]["matchLabels"],
-                                                                         s["metadata"]["labels"])]
+        services = [
+            s for s in rendered.of_kind("Service") if _selects(spec["selector"]["matchLabels"], s["metadata"]["labels"])
+        ]
         assert len(services) == 1, monitor["metadata"]["name"]
         port_names = {p["name"] for p in services[0]["spec"]["ports"]}
         for endpoint in spec["endpoints"]:
@@ -138,3 +140,28 @@ def test_when_rendered_then_every_referenced_chart_secret_is_rendered_or_externa
         ] + [v["secret"]["secretName"] for v in spec.get("volumes", []) if "secret" in v]
         for name in refs:
             assert name in rendered_secrets | external, f"{where} references missing Secret {name}"
+
+
+def test_when_rendered_then_mounts_and_probes_refer_to_what_the_pod_declares(rendered: RenderedChart) -> None:
+    # The API server rejects these at apply time; JSON schemas cannot see across fields.
+    for where, template in rendered.pod_templates():
+        spec = template["spec"]
+        volumes = {v["name"] for v in spec.get("volumes", [])}
+        for container in spec["containers"]:
+            ports = {p.get("name") for p in container.get("ports", [])}
+            for mount in container.get("volumeMounts", []):
+                assert mount["name"] in volumes, f"{where}: mount {mount['name']}"
+            for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+                if probe in container:
+                    assert container[probe]["httpGet"]["port"] in ports, f"{where}: {probe}"
+
+
+def test_when_rendered_then_service_target_ports_exist_on_the_selected_pods(rendered: RenderedChart) -> None:
+    for service in rendered.of_kind("Service"):
+        pods = [
+            t for _, t in rendered.pod_templates() if _selects(service["spec"]["selector"], t["metadata"]["labels"])
+        ]
+        for port in service["spec"]["ports"]:
+            for pod in pods:
+                names = {p.get("name") for c in pod["spec"]["containers"] for p in c.get("ports", [])}
+                assert port["targetPort"] in names, f"Service/{service['metadata']['name']}: {port['targetPort']}"

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from deploy.deploy_chart import RenderedChart
 
 pytestmark = pytest.mark.unit
@@ -115,7 +116,9 @@ def test_when_persistence_enabled_then_a_shared_claim_backs_the_model_cache(rend
     claim = rendered.named("PersistentVolumeClaim", "relaydesk-llm-model-cache")
     assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
     head = _rayservice(rendered)["spec"]["rayClusterConfig"]["headGroupSpec"]["template"]["spec"]
-    assert {"name": "model-cache", "persistentVolumeClaim": {"claimName": "relaydesk-llm-model-cache"}} in head["volumes"]
+    assert {"name": "model-cache", "persistentVolumeClaim": {"claimName": "relaydesk-llm-model-cache"}} in head[
+        "volumes"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -138,11 +141,18 @@ def test_when_serve_replicas_cannot_fit_the_worker_group_then_render_fails(
     "release_values",
     [
         # two half-GPU replicas share one GPU worker
-        {"rayService": {"serve": {"autoscaling": {"maxReplicas": 4}, "rayActorOptions": {"numCpus": 2, "numGpus": 0.5}}}},
+        {
+            "rayService": {
+                "serve": {"autoscaling": {"maxReplicas": 4}, "rayActorOptions": {"numCpus": 2, "numGpus": 0.5}}
+            }
+        },
         # a milli-CPU quantity on a CPU-only group
-        {"rayService": {"serve": {"rayActorOptions": {"numCpus": 0.5, "numGpus": 0}, "autoscaling": {"maxReplicas": 4}},
-                        "worker": {"maxReplicas": 2, "resources": {"requests": {"cpu": "500m"},
-                                                                   "limits": {"cpu": "1000m"}}}}},
+        {
+            "rayService": {
+                "serve": {"rayActorOptions": {"numCpus": 0.5, "numGpus": 0}, "autoscaling": {"maxReplicas": 4}},
+                "worker": {"maxReplicas": 2, "resources": {"requests": {"cpu": "500m"}, "limits": {"cpu": "1000m"}}},
+            }
+        },
     ],
 )
 def test_when_serve_replicas_fit_then_render_succeeds(render: Render, release_values: dict[str, Any]) -> None:

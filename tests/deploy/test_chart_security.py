@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from deploy.deploy_chart import RenderedChart
 
 pytestmark = pytest.mark.unit

@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+
 from deploy.deploy_chart import CHART_DIR, RenderedChart, chart_values, deep_merge, scenario_names, scenario_values
 
 pytestmark = pytest.mark.unit

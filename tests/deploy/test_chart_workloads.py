@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+
 from deploy.deploy_chart import RenderedChart
 
 pytestmark = pytest.mark.unit
@@ -62,23 +64,33 @@ def test_when_default_values_then_gateway_listens_on_all_interfaces_with_keys_fr
     mount = next(m for m in container["volumeMounts"] if m["name"] == "gateway-keys")
     assert mount == {"name": "gateway-keys", "mountPath": "/etc/relaydesk/gateway", "readOnly": True}
     secret = rendered.named("Secret", "relaydesk-gateway")
-    assert json.loads(base64.b64decode(secret["data"]["keys.json"])) == {}
+    assert json.loads(base64.b64decode(secret["data"]["keys.json"])) == {"tenants": {}}
     assert len(base64.b64decode(secret["data"]["admin-key"])) == 48
+    assert _env(container)["RELAYDESK_GATEWAY_SEARCH_URL"] == "http://relaydesk-retrieval:6066"
 
 
 @pytest.mark.parametrize(
-    ("hashes", "admin_key"),
+    ("keys", "admin_key"),
     [
-        ({"acme": "a" * 64}, ""),  # one tenant, generated admin key
-        ({"acme": "a" * 64, "globex": "b" * 64}, "given-admin-key"),  # two tenants, admin key from values
+        ({"acme": "rdk_acme_1"}, ""),  # one tenant, generated admin key
+        ({"acme": "rdk_acme_1", "globex": "rdk_globex_2"}, "given-admin-key"),  # two tenants, admin key given
     ],
 )
-def test_when_tenant_hashes_given_then_the_keys_file_holds_exactly_them(
-    render: Render, hashes: dict[str, str], admin_key: str
+def test_when_tenant_hashes_given_then_the_gateway_key_store_accepts_exactly_those_keys(
+    render: Render, tmp_path: Path, keys: dict[str, str], admin_key: str
 ) -> None:
+    from relaydesk.gateway.auth import KeyStore, hash_key
+
+    hashes = {tenant: hash_key(key) for tenant, key in keys.items()}
     rendered = render({"gateway": {"auth": {"tenantKeyHashes": hashes, "adminKey": admin_key}}})
     data = rendered.named("Secret", "relaydesk-gateway")["data"]
-    assert json.loads(base64.b64decode(data["keys.json"])) == hashes
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_bytes(base64.b64decode(data["keys.json"]))
+    store = KeyStore(keys_file)
+    assert store.tenants() == sorted(keys)
+    for tenant, key in keys.items():
+        assert store.tenant_for(key) == tenant
+    assert store.tenant_for("rdk_acme_wrong") is None
     if admin_key:
         assert base64.b64decode(data["admin-key"]).decode() == admin_key
 
@@ -113,7 +125,7 @@ def test_when_vector_store_configured_then_knowledge_and_retrieval_reach_it(
     secret: dict[str, str] | None,
 ) -> None:
     env = _env(_container(render_scenario(scenario_name), "Deployment", f"relaydesk-{stage}"))
-    assert env["RELAYDESK_VECTORSTORE_BACKEND"] == "server"
+    assert env["RELAYDESK_VECTORSTORE_BACKEND"] == "qdrant"
     assert env["RELAYDESK_VECTORSTORE_URL"] == url
     if secret is None:
         assert "RELAYDESK_VECTORSTORE_API_KEY" not in env
@@ -124,15 +136,23 @@ def test_when_vector_store_configured_then_knowledge_and_retrieval_reach_it(
 @pytest.mark.parametrize(
     ("release_values", "url"),
     [
-        ({}, "http://relaydesk-llm-serve-svc:8000"),  # KubeRay's Service in front of the Serve proxies
-        ({"rayService": {"enabled": False, "externalServeUrl": "http://serve.ml:8000"}}, "http://serve.ml:8000"),
+        # KubeRay's Service in front of the Serve proxies, with the app's route
+        ({}, "http://relaydesk-llm-serve-svc:8000/generate"),
+        ({"rayService": {"serve": {"routePrefix": "/llm"}}}, "http://relaydesk-llm-serve-svc:8000/llm"),
+        # an existing Serve: a bare host:port gets the client's default route
+        (
+            {"rayService": {"enabled": False, "externalServeUrl": "http://serve.ml:8000"}},
+            "http://serve.ml:8000/generate",
+        ),
     ],
 )
-def test_when_rendered_then_generation_worker_calls_ray_serve(
+def test_when_rendered_then_generation_worker_calls_the_app_on_ray_serve(
     render: Render, release_values: dict[str, Any], url: str
 ) -> None:
+    from relaydesk.generation.adapters.serve_client import endpoint_url
+
     env = _env(_container(render(release_values), "Deployment", "relaydesk-generation"))
-    assert env["RELAYDESK_GENERATION_SERVE_URL"] == url
+    assert endpoint_url(env["RELAYDESK_GENERATION_SERVE_URL"]) == url
 
 
 @pytest.mark.parametrize(
@@ -150,16 +170,34 @@ def test_when_a_needed_service_is_missing_then_the_render_fails_with_the_fix(
 
 
 def test_when_a_worker_is_disabled_then_none_of_its_objects_render(render: Render) -> None:
-    rendered = render({"workers": {"emotion": {"enabled": False}}, "serviceMonitor": {"enabled": True},
-                       "networkPolicy": {"enabled": True}})
+    rendered = render(
+        {
+            "workers": {"emotion": {"enabled": False}},
+            "serviceMonitor": {"enabled": True},
+            "networkPolicy": {"enabled": True},
+        }
+    )
     names = {(o["kind"], o["metadata"]["name"]) for o in rendered.objects}
     assert not {n for n in names if n[1] == "relaydesk-emotion"}
     assert ("Deployment", "relaydesk-intent") in names
 
 
 def test_when_worker_autoscaled_then_hpa_replaces_the_fixed_replica_count(render: Render) -> None:
-    rendered = render({"workers": {"intent": {"replicas": 3, "autoscaling": {
-        "enabled": True, "minReplicas": 2, "maxReplicas": 4, "targetMemoryUtilizationPercentage": 75}}}})
+    rendered = render(
+        {
+            "workers": {
+                "intent": {
+                    "replicas": 3,
+                    "autoscaling": {
+                        "enabled": True,
+                        "minReplicas": 2,
+                        "maxReplicas": 4,
+                        "targetMemoryUtilizationPercentage": 75,
+                    },
+                }
+            }
+        }
+    )
     assert "replicas" not in rendered.named("Deployment", "relaydesk-intent")["spec"]
     hpa = rendered.named("HorizontalPodAutoscaler", "relaydesk-intent")
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 4)
@@ -220,8 +258,12 @@ def test_when_default_values_then_topics_job_creates_topics_with_the_partition_c
 
 
 def test_when_skaffold_passes_tag_and_empty_digest_then_the_image_reference_stays_valid(render: Render) -> None:
-    rendered = render({"image": {"registry": "", "repository": "relaydesk", "tag": "abc123@"},
-                       "rayService": {"image": {"registry": "r.io", "repository": "rd-ray", "tag": "abc@sha256:" + "1" * 64}}})
+    rendered = render(
+        {
+            "image": {"registry": "", "repository": "relaydesk", "tag": "abc123@"},
+            "rayService": {"image": {"registry": "r.io", "repository": "rd-ray", "tag": "abc@sha256:" + "1" * 64}},
+        }
+    )
     assert _container(rendered, "Deployment", "relaydesk-gateway")["image"] == "relaydesk:abc123"
     ray = rendered.named("RayService", "relaydesk-llm")["spec"]["rayClusterConfig"]["headGroupSpec"]["template"]
     assert ray["spec"]["containers"][0]["image"] == "r.io/rd-ray:abc@sha256:" + "1" * 64
@@ -233,3 +275,62 @@ def test_when_global_registry_set_then_it_wins_for_every_image(render_scenario: 
         for container in template["spec"]["containers"]:
             assert container["image"].startswith("registry.internal/"), where
         assert template["spec"]["imagePullSecrets"] == [{"name": "registry-credentials"}], where
+
+
+@pytest.mark.parametrize(
+    ("gateway_env", "expected"),
+    [
+        ({"RELAYDESK_OTEL_EXPORTER": "console"}, "console"),  # a component's value wins over the shared one
+        ({"RELAYDESK_OTEL_EXPORTER": ""}, None),  # an empty value drops the variable
+    ],
+)
+def test_when_component_env_overrides_shared_env_then_it_wins(
+    render: Render, gateway_env: dict[str, str], expected: str | None
+) -> None:
+    rendered = render({"gateway": {"env": gateway_env}})
+    assert _env(_container(rendered, "Deployment", "relaydesk-gateway")).get("RELAYDESK_OTEL_EXPORTER") == expected
+    assert _env(_container(rendered, "Deployment", "relaydesk-guard"))["RELAYDESK_OTEL_EXPORTER"] == "otlp"
+
+
+def _egress_targets(policy: dict[str, Any]) -> set[str]:
+    """Which in-cluster services a policy lets the pod reach, by the port it names."""
+    ports = {p["port"] for rule in policy["spec"]["egress"] for p in rule.get("ports", [])}
+    return {name for name, port in (("qdrant", 6333), ("ray", 8000), ("retrieval", 6066)) if port in ports}
+
+
+def test_when_egress_restricted_then_each_pod_reaches_only_the_services_it_calls(
+    render_scenario: Callable[[str], RenderedChart],
+) -> None:
+    rendered = render_scenario("production")
+    expected: dict[str, set[str]] = {stage: set() for stage in STAGES} | {
+        "knowledge": {"qdrant"},
+        "retrieval": {"qdrant"},
+        "generation": {"ray"},
+        "gateway": {"retrieval"},
+    }
+    for component, targets in expected.items():
+        policy = rendered.named("NetworkPolicy", f"relaydesk-{component}")
+        assert _egress_targets(policy) == targets, component
+        # DNS and the extra rules (Kafka, the OTLP collector) for everyone
+        ports = {p["port"] for rule in policy["spec"]["egress"] for p in rule.get("ports", [])}
+        assert {53, 9092, 4318} <= ports, component
+
+
+def test_when_policies_on_then_only_the_gateway_and_scrapers_reach_the_retrieval_worker(
+    render_scenario: Callable[[str], RenderedChart],
+) -> None:
+    rendered = render_scenario("production")
+    peers = [
+        peer
+        for rule in rendered.named("NetworkPolicy", "relaydesk-retrieval")["spec"]["ingress"]
+        for peer in rule["from"]
+    ]
+    components = {p.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component") for p in peers}
+    assert components == {None, "gateway"}  # None: the monitoring namespace selector
+    assert all("from" in rule for rule in rendered.named("NetworkPolicy", "relaydesk-guard")["spec"]["ingress"])
+
+
+def test_when_egress_unrestricted_then_policies_allow_all_egress(render: Render) -> None:
+    rendered = render({"networkPolicy": {"enabled": True}})
+    for policy in rendered.of_kind("NetworkPolicy"):
+        assert policy["spec"]["egress"] == [{}]

@@ -19,7 +19,15 @@ router = APIRouter(prefix="/v1", tags=["tenants"])
 @router.post("/admin/tenants", response_model=TenantCreated)
 async def add_tenant(body: TenantIn, _: Admin, ctx: Context) -> TenantCreated:
     """Register a tenant and return its API key (shown once). An existing tenant is left as it is."""
-    key = ctx.keys.add(body.tenant_id)
+    try:
+        key = ctx.keys.add(body.tenant_id)
+    except OSError:
+        # In a cluster the keys file is a read-only Secret mount: tenants are managed by the deployment.
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail="this gateway's API keys are managed by its deployment (read-only keys file); "
+            "add the tenant's key hash to the chart's values",
+        ) from None
     return TenantCreated(tenant_id=body.tenant_id, created=key is not None, api_key=key)
 
 
