@@ -5,7 +5,8 @@ endpoint) over the same store object. With a Qdrant server, retrieval deploys se
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import faust
 
@@ -33,7 +34,7 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
             name="knowledge",
             input_topic=Topics.KNOWLEDGE_UPDATES,
             input_type=KnowledgeUpdate,
-            handle_batch=lambda updates: core.handle_batch(updates, deps),
+            handle_batch=lambda updates: core.handle_batch(cast(Sequence[KnowledgeUpdate], updates), deps),
             route=route_by_type({KnowledgeApplied: Topics.KNOWLEDGE_APPLIED}),
             batch_size=settings.batch_size,
             batch_within_s=settings.batch_within_s,
@@ -49,4 +50,13 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
             runners.append(install_retrieval(app, kafka, retrieval_deps, retrieval_settings))
         return runners
 
-    return build_worker("knowledge", stages, kafka=kafka)
+    app = build_worker("knowledge", stages, kafka=kafka)
+
+    @app.on_before_shutdown.connect
+    async def _stop_indexer(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        close = getattr(deps.dense_indexer, "close", None)  # the background dense backfill, when enabled
+        if callable(close):
+            close()
+        store.close()
+
+    return app

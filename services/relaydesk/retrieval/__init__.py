@@ -1,0 +1,1 @@
+"""Hybrid, tenant-filtered retrieval over the live knowledge index (see `relaydesk.knowledge`)."""

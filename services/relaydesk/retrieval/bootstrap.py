@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from relaydesk.embedding import Embedder, build_embedder
+from relaydesk.knowledge.index import ensure_index
+from relaydesk.retrieval.config import RetrievalSettings
+from relaydesk.retrieval.core import RetrievalDeps
+from relaydesk.vectorstore import VectorStore, build_vector_store
+
+
+def build_deps(
+    settings: RetrievalSettings | None = None,
+    embedder: Embedder | None = None,
+    store: VectorStore | None = None,
+) -> RetrievalDeps:
+    """Wire the retrieval core. In embedded mode pass the worker's one `store` (shared with knowledge)."""
+    settings = settings or RetrievalSettings()
+    embedder = embedder or build_embedder(settings.embedder_spec())
+    store = store or build_vector_store()
+    collections = ensure_index(store, embedder.dim, settings.collections())
+    return RetrievalDeps(
+        store=store,
+        embedder=embedder,
+        collections=collections,
+        k=settings.k,
+        mode=settings.mode,
+        prefetch_k=settings.prefetch_k,
+        rrf_k=settings.rrf_k,
+        dense_weight=settings.dense_weight,
+        sparse_weight=settings.sparse_weight,
+        fusion=settings.fusion,
+        max_query_chars=settings.max_query_chars,
+    )

@@ -1,0 +1,291 @@
+"""Qdrant Edge backend: the Qdrant engine inside this process, one shard directory per collection.
+
+Only one process may open a shard (its WAL is locked), so in embedded mode one worker process owns the store
+and every agent in it shares this object.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import qdrant_edge as qe
+
+from relaydesk.vectorstore.base import (
+    KEY_FIELD,
+    TENANT_KEY,
+    Condition,
+    Filter,
+    IndexType,
+    Match,
+    MatchAny,
+    Point,
+    Range,
+    Record,
+    ScoredPoint,
+    SearchRequest,
+    SparseVector,
+    VectorStoreError,
+    as_dense_list,
+    check_collection_name,
+    check_filter,
+    check_tenant,
+    stored_payload,
+    user_payload,
+)
+from relaydesk.vectorstore.ids import point_uuid
+
+DENSE = "dense"
+SPARSE = "sparse"
+
+_INDEX_TYPES: dict[str, qe.PayloadSchemaType] = {
+    "keyword": qe.PayloadSchemaType.Keyword,
+    "integer": qe.PayloadSchemaType.Integer,
+    "float": qe.PayloadSchemaType.Float,
+}
+
+
+class EdgeVectorStore:
+    def __init__(self, data_dir: str | Path) -> None:
+        self.data_dir = Path(data_dir)
+        self._shards: dict[str, qe.EdgeShard] = {}
+        self._kinds: dict[str, tuple[bool, bool]] = {}  # name -> (has dense, has sparse)
+        self._open_lock = threading.Lock()
+
+    # --- collections ----------------------------------------------------------------------------------
+
+    def ensure_collection(
+        self, name: str, dim: int, sparse: bool = False, indexes: Mapping[str, IndexType] | None = None
+    ) -> None:
+        check_collection_name(name)
+        with self._open_lock:
+            if name not in self._shards:
+                self._shards[name] = self._open(name, dim, sparse)
+                self._kinds[name] = (dim > 0, sparse or dim == 0)
+            shard = self._shards[name]
+        known = shard.info().payload_schema
+        wanted: dict[str, IndexType] = {TENANT_KEY: "keyword", KEY_FIELD: "keyword", **(indexes or {})}
+        for key, kind in wanted.items():
+            if key in known:
+                continue
+            schema: Any = (
+                qe.KeywordIndexParams(is_tenant=True) if key == TENANT_KEY else _INDEX_TYPES[kind]
+            )
+            shard.update(qe.UpdateOperation.create_field_index(key, schema))
+
+    def _open(self, name: str, dim: int, sparse: bool) -> qe.EdgeShard:
+        vectors = {DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)} if dim > 0 else {}
+        # A payload-only collection (dim=0) still needs one vector kind: an unused sparse one costs nothing.
+        sparse_vectors = (
+            {SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if sparse or dim == 0 else {}
+        )
+        config = qe.EdgeConfig(vectors=vectors, sparse_vectors=sparse_vectors)
+        path = self.data_dir / name
+        try:
+            if path.is_dir() and any(path.iterdir()):
+                return qe.EdgeShard.load(str(path), config)
+            path.mkdir(parents=True, exist_ok=True)
+            return qe.EdgeShard.create(str(path), config)
+        except Exception as exc:  # the binding raises bare Exception for every engine error
+            raise VectorStoreError(f"cannot open Qdrant Edge shard {name!r} at {path}: {exc}") from exc
+
+    def _shard(self, name: str) -> qe.EdgeShard:
+        try:
+            return self._shards[name]
+        except KeyError:
+            raise VectorStoreError(f"collection {name!r} is not open: call ensure_collection first") from None
+
+    # --- writes ---------------------------------------------------------------------------------------
+
+    def upsert(self, name: str, points: Sequence[Point], only_if: Filter | None = None) -> None:
+        if not points:
+            return
+        check_filter(only_if)
+        shard = self._shard(name)
+        has_dense, has_sparse = self._kinds[name]
+        edge_points = []
+        for p in points:
+            check_tenant(p.tenant_id)
+            vector: dict[str, Any] = {}
+            if p.dense is not None:
+                if not has_dense:
+                    raise ValueError(f"collection {name!r} holds no dense vectors")
+                vector[DENSE] = as_dense_list(p.dense)
+            if p.sparse is not None and p.sparse.indices:
+                if not has_sparse:
+                    raise ValueError(f"collection {name!r} holds no sparse vectors")
+                vector[SPARSE] = qe.SparseVector(list(p.sparse.indices), list(p.sparse.values))
+            edge_points.append(qe.Point(point_uuid(p.tenant_id, p.id), vector, stored_payload(p)))
+        if only_if is None:
+            shard.update(qe.UpdateOperation.upsert_points(edge_points))
+            return
+        for p, ep in zip(points, edge_points, strict=True):
+            condition = _tenant_filter(p.tenant_id, only_if)
+            shard.update(qe.UpdateOperation.upsert_points([ep], condition, qe.UpdateMode.UpdateOnly))
+
+    def delete(self, name: str, tenant_id: str, filter: Filter) -> None:
+        check_filter(filter)
+        self._shard(name).update(qe.UpdateOperation.delete_points_by_filter(_tenant_filter(tenant_id, filter)))
+
+    def delete_ids(self, name: str, tenant_id: str, ids: Sequence[str]) -> None:
+        check_tenant(tenant_id)
+        if ids:
+            uuids: list[Any] = [point_uuid(tenant_id, i) for i in ids]
+            self._shard(name).update(qe.UpdateOperation.delete_points(uuids))
+
+    # --- reads ----------------------------------------------------------------------------------------
+
+    def get(self, name: str, tenant_id: str, ids: Sequence[str], with_vectors: bool = False) -> list[Record]:
+        check_tenant(tenant_id)
+        if not ids:
+            return []
+        uuids: list[Any] = [point_uuid(tenant_id, i) for i in ids]
+        records = self._shard(name).retrieve(uuids, with_payload=True, with_vector=[DENSE] if with_vectors else False)
+        by_key = {}
+        for r in records:
+            payload = r.payload or {}
+            # The UUID already binds the tenant; checking the payload too costs nothing.
+            if payload.get(TENANT_KEY) == tenant_id:
+                by_key[payload.get(KEY_FIELD)] = _record(r, with_vectors)
+        return [by_key[i] for i in ids if i in by_key]
+
+    def search(
+        self,
+        name: str,
+        tenant_id: str,
+        dense: np.ndarray | Sequence[float] | None = None,
+        sparse: SparseVector | None = None,
+        k: int = 10,
+        filter: Filter | None = None,
+        score_threshold: float | None = None,
+    ) -> list[ScoredPoint]:
+        req = SearchRequest(tenant_id, dense, sparse, k, filter, score_threshold)
+        return self.search_batch(name, [req])[0]
+
+    def search_batch(self, name: str, requests: Sequence[SearchRequest]) -> list[list[ScoredPoint]]:
+        if not requests:
+            return []
+        shard = self._shard(name)
+        queries = [_query(r) for r in requests]
+        results = shard.query_batch(qe.QueryBatchRequest(queries)) if len(queries) > 1 else [
+            shard.query(queries[0])
+        ]
+        return [
+            [ScoredPoint(str((p.payload or {}).get(KEY_FIELD)), float(p.score), user_payload(p.payload)) for p in res]
+            for res in results
+        ]
+
+    def count(self, name: str, tenant_id: str, filter: Filter | None = None) -> int:
+        check_filter(filter)
+        return int(self._shard(name).count(qe.CountRequest(exact=True, filter=_tenant_filter(tenant_id, filter))))
+
+    def scroll(
+        self,
+        name: str,
+        tenant_id: str,
+        filter: Filter | None = None,
+        limit: int = 256,
+        offset: str | None = None,
+    ) -> tuple[list[Record], str | None]:
+        check_filter(filter)
+        records, next_offset = self._shard(name).scroll(
+            qe.ScrollRequest(
+                offset=offset, limit=limit, filter=_tenant_filter(tenant_id, filter), with_payload=True,
+                with_vector=False,
+            )
+        )
+        return [_record(r, False) for r in records], None if next_offset is None else str(next_offset)
+
+    def tenants(self, name: str, filter: Filter | None = None, limit: int = 10_000) -> list[str]:
+        check_filter(filter)
+        flt = None
+        if filter is not None:
+            flt = qe.Filter(
+                must=[_condition(c) for c in filter.must] or None,
+                must_not=[_condition(c) for c in filter.must_not] or None,
+                should=[_condition(c) for c in filter.should] or None,
+            )
+        response = self._shard(name).facet(qe.FacetRequest(TENANT_KEY, limit=limit, exact=True, filter=flt))
+        return sorted(str(hit.value) for hit in response.hits)
+
+    def optimize(self, name: str) -> bool:
+        """Merge segments, vacuum deleted points and build HNSW indexes. Qdrant Edge does not do this in the
+        background (a server does): call it from a maintenance job when the shard has seen many updates.
+        Blocks until done; searches keep working meanwhile."""
+        return bool(self._shard(name).optimize())
+
+    def flush(self) -> None:
+        for shard in list(self._shards.values()):
+            shard.flush()
+
+    def close(self) -> None:
+        with self._open_lock:
+            for shard in self._shards.values():
+                shard.flush()
+                shard.close()
+            self._shards.clear()
+            self._kinds.clear()
+
+
+# --- translation to qdrant_edge types ------------------------------------------------------------------
+
+
+def _record(r: Any, with_vectors: bool) -> Record:
+    dense = None
+    if with_vectors and isinstance(r.vector, dict) and DENSE in r.vector:
+        dense = np.asarray(r.vector[DENSE], dtype=np.float32)
+    return Record(str((r.payload or {}).get(KEY_FIELD)), user_payload(r.payload), dense)
+
+
+def _query(r: SearchRequest) -> qe.QueryRequest:
+    check_filter(r.filter)
+    flt = _tenant_filter(r.tenant_id, r.filter)
+    if r.dense is not None and r.sparse is not None:
+        n = r.candidates()
+        prefetches = [
+            qe.Prefetch(limit=n, query=qe.Query.Nearest(as_dense_list(r.dense), using=DENSE), filter=flt),
+            qe.Prefetch(limit=n, query=qe.Query.Nearest(_sparse(r.sparse), using=SPARSE), filter=flt),
+        ]
+        fusion: Any = (
+            qe.Fusion.Dbsf() if r.fusion == "dbsf"
+            else qe.Fusion.Rrf(k=r.rrf_k, weights=list(r.weights) if r.weights else None)
+        )
+        return qe.QueryRequest(limit=r.k, prefetches=prefetches, query=fusion, filter=flt, with_payload=True)
+    if r.dense is not None:
+        query = qe.Query.Nearest(as_dense_list(r.dense), using=DENSE)
+    elif r.sparse is not None:
+        query = qe.Query.Nearest(_sparse(r.sparse), using=SPARSE)
+    else:
+        raise ValueError("a search needs a dense or a sparse vector")
+    return qe.QueryRequest(
+        limit=r.k, query=query, filter=flt, with_payload=True, score_threshold=r.score_threshold
+    )
+
+
+def _sparse(v: SparseVector) -> qe.SparseVector:
+    return qe.SparseVector(list(v.indices), list(v.values))
+
+
+def _tenant_filter(tenant_id: str, filter: Filter | None) -> qe.Filter:
+    check_tenant(tenant_id)
+    must: list[Any] = [qe.FieldCondition(TENANT_KEY, match=qe.MatchValue(tenant_id))]
+    if filter is None:
+        return qe.Filter(must=must)
+    must.extend(_condition(c) for c in filter.must)
+    must_not: list[Any] = [_condition(c) for c in filter.must_not]
+    should: list[Any] = [_condition(c) for c in filter.should]
+    return qe.Filter(must=must, must_not=must_not or None, should=should or None)
+
+
+def _condition(c: Condition) -> qe.FieldCondition:
+    if isinstance(c, Match):
+        return qe.FieldCondition(c.key, match=qe.MatchValue(c.value))
+    if isinstance(c, MatchAny):
+        values: Any = list(c.values)
+        return qe.FieldCondition(c.key, match=qe.MatchAny(values))
+    if isinstance(c, Range):
+        return qe.FieldCondition(c.key, range=qe.RangeFloat(gte=c.gte, gt=c.gt, lte=c.lte, lt=c.lt))
+    raise TypeError(f"unsupported filter condition {type(c).__name__}")
