@@ -14,9 +14,17 @@ from relaydesk.common.worker import as_batch, build_worker, route_by_type
 from relaydesk.compliance import core
 from relaydesk.compliance.bootstrap import build_deps
 from relaydesk.compliance.config import ComplianceSettings
-from relaydesk.events import ComplianceAudit, ComplianceReview, Handoff, Reply, ReplyDraft, ReplyPartial
+from relaydesk.events import (
+    ComplianceAudit,
+    ComplianceReview,
+    Envelope,
+    Handoff,
+    Reply,
+    ReplyDraft,
+    ReplyPartial,
+)
 
-ROUTES = {
+ROUTES: dict[type[Envelope], str] = {
     Reply: Topics.REPLIES,
     ComplianceAudit: Topics.COMPLIANCE_AUDIT,
     ComplianceReview: Topics.COMPLIANCE_REVIEW,

@@ -1,0 +1,1 @@
+"""Policy files shipped as package data: forbidden claims and fallback replies."""
