@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,6 +85,17 @@ def pii_finding(span: PiiSpan) -> Finding:
     )
 
 
+_NUMBER = re.compile(r"\d(?:[\d,.:/-]*\d)?")
+
+
+def echoed_numbers(reply: str, turn_text: str | None) -> list[tuple[int, int]]:
+    """Spans of numbers in the reply that the customer wrote in their own turn."""
+    if not turn_text:
+        return []
+    given = {m.group() for m in _NUMBER.finditer(turn_text)}
+    return [(m.start(), m.end()) for m in _NUMBER.finditer(reply) if m.group() in given]
+
+
 def assess(draft: ReplyDraft, deps: ComplianceDeps, policy: TenantCompliancePolicy) -> Assessment:
     """The decision for one draft, without building events (the benchmark times exactly this)."""
     sources = source_texts(draft)
@@ -95,8 +107,9 @@ def assess(draft: ReplyDraft, deps: ComplianceDeps, policy: TenantCompliancePoli
     joined = "\n".join(sources)
     blocking = check_claims(draft.text, policy.claims, joined)
     if deps.settings.groundedness and draft.mode not in _UNGROUNDED_MODES:
-        # Exempted spans are the sources' own numbers: they are grounded by construction.
-        skip = [(s.start, s.end) for s in spans]
+        # Exempted spans are the sources' own numbers: they are grounded by construction. So are numbers the
+        # customer gave (an order or ticket number), when the reply repeats them.
+        skip = [(s.start, s.end) for s in spans] + echoed_numbers(draft.text, draft.turn_text)
         blocking += check_grounded(
             draft.text,
             sources,

@@ -92,6 +92,9 @@ class ReplyDraft(Envelope):
     mode: ReplyMode
     fallback_reason: str | None = None
     sources_used: list[str] = Field(default_factory=list)
+    # The customer's turn as generation saw it (already redacted). Compliance treats numbers the customer
+    # gave (an order number, say) as grounded when the reply repeats them.
+    turn_text: str | None = Field(default=None, max_length=8000)
     handoff: bool = False
     streamed: bool = False
     cache: CacheInfo = Field(default_factory=lambda: CacheInfo(hit=False))
