@@ -23,6 +23,6 @@ def run(args: argparse.Namespace) -> int:
     setup_tracing(args.name)
     module = importlib.import_module(f"relaydesk.{args.name}.app")
     app = module.build_app()
-    worker = faust.Worker(app, loglevel=args.loglevel, web_bind=app.conf.web_bind, web_port=app.conf.web_port)
+    worker = faust.Worker(app, loglevel=args.loglevel)  # web bind and port come from the app settings
     worker.execute_from_commandline()  # returns when the worker stops (SIGTERM/SIGINT)
     return 0

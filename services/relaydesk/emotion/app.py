@@ -37,7 +37,7 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
 
     def stages(app: faust.App, kafka: KafkaSettings) -> list[Any]:
         table = BufferedTable(
-            app.Table("emotion-trend", default=list, partitions=kafka.partitions, value_serializer="json")
+            app.Table("emotion-trend", default=list, partitions=kafka.partitions, key_type=str)
         )
         deps = build_deps(settings, trend_store=TableTrendStore(table))
 

@@ -68,6 +68,8 @@ class TansuBroker:
             "--storage-engine",
             "memory://tansu/",
         ]
+        if self.log_file is not None:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
         out = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         env = {**os.environ, "RUST_LOG": os.environ.get("RELAYDESK_BROKER_LOG", "warn")}
         self.process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)

@@ -1,0 +1,142 @@
+"""Faust adapter of generation: turns.context -> generation core (Ray Serve over HTTP, streaming partials) ->
+replies.draft (+ handoffs).
+
+Conversations run concurrently within a batch, so the Serve replicas can batch them; one conversation's turns
+stay in order. Conversation history lives in a Faust table. Approved replies (from `replies`) fill the semantic
+cache, and knowledge changes (from `knowledge.applied`) invalidate it; every replica reads both in full."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import faust
+from confluent_kafka import Message
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from relaydesk.common import serde
+from relaydesk.common.broadcast import BroadcastConsumer
+from relaydesk.common.dlq import failure_reason
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.stage import Stage, install_stage, key_for
+from relaydesk.common.tables import BufferedTable
+from relaydesk.common.topics import Topics
+from relaydesk.common.tracing import inject_headers
+from relaydesk.common.worker import build_worker, concurrent_by_conversation, route_by_type
+from relaydesk.events import Envelope, Handoff, KnowledgeApplied, Reply, ReplyDraft, ReplyPartial, TurnAnnotated
+from relaydesk.generation import core
+from relaydesk.generation.bootstrap import build_deps
+from relaydesk.generation.config import GenerationSettings
+from relaydesk.generation.ports import HistoryTurn
+
+log = logging.getLogger(__name__)
+
+
+class GenerationWorkerSettings(BaseSettings):
+    """The Faust side of generation: how many turns one batch takes (they run concurrently, so the Serve
+    replicas can batch them) and how long it waits to fill."""
+
+    model_config = SettingsConfigDict(env_prefix="RELAYDESK_GENERATION_WORKER_", frozen=True)
+
+    batch_size: int = 8
+    batch_within_s: float = 0.005
+
+
+class TableHistory:
+    """The core's ConversationHistory on a Faust table: at most `max_turns` per conversation, and a redelivered
+    (turn_id, role) is ignored."""
+
+    def __init__(self, table: BufferedTable, max_turns: int) -> None:
+        self.table = table
+        self.max_turns = max_turns
+
+    def get(self, conversation_id: str) -> list[HistoryTurn]:
+        return [HistoryTurn.model_validate(row) for row in self.table.get(conversation_id, []) or []]
+
+    def append(self, conversation_id: str, turn: HistoryTurn) -> None:
+        rows = list(self.table.get(conversation_id, []) or [])
+        if any(r.get("turn_id") == turn.turn_id and r.get("role") == turn.role for r in rows):
+            return
+        rows.append(turn.model_dump(mode="json"))
+        self.table.set(conversation_id, rows[-self.max_turns :])
+
+
+class KafkaPartialSink:
+    """Streams token deltas to `replies.partial`, keyed by conversation id (so they stay in order)."""
+
+    def __init__(self, app: faust.App, kafka: KafkaSettings) -> None:
+        self.app = app
+        self.topic = kafka.topic(Topics.REPLIES_PARTIAL)
+
+    async def emit(self, partial: ReplyPartial) -> None:
+        fut = await self.app.producer.send(self.topic, key_for(partial), serde.serialize(partial), None, None,
+                                           inject_headers())
+        await fut
+
+
+def build_app(kafka: KafkaSettings | None = None) -> faust.App:
+    settings = GenerationSettings()
+    worker = GenerationWorkerSettings()
+    kafka_settings = kafka or KafkaSettings()
+    holder: dict[str, Any] = {}
+
+    def stages(app: faust.App, kafka: KafkaSettings) -> list[Any]:
+        table = BufferedTable(
+            app.Table("generation-history", default=list, partitions=kafka.partitions, key_type=str)
+        )
+        deps = build_deps(
+            settings,
+            partials=KafkaPartialSink(app, kafka),
+            history=TableHistory(table, settings.history_max_turns),
+        )
+        holder["deps"] = deps
+
+        def after_record(record: Any, event: Envelope, outputs: Sequence[Envelope]) -> None:
+            table.flush(record, event.conversation_id or "")
+
+        stage = Stage(
+            name="generation",
+            input_topic=Topics.TURNS_CONTEXT,
+            input_type=TurnAnnotated,
+            handle_batch=concurrent_by_conversation(core.handle, deps),
+            route=route_by_type({ReplyDraft: Topics.REPLIES_DRAFT, Handoff: Topics.HANDOFFS}),
+            batch_size=worker.batch_size,
+            batch_within_s=worker.batch_within_s,
+            after_record=after_record,
+            # The core has its own deadlines and fallbacks; a retry here would only delay the customer.
+            max_attempts=1,
+        )
+        runner = install_stage(app, stage, kafka)
+
+        @app.task
+        async def follow_replies_and_knowledge() -> None:
+            loop = asyncio.get_running_loop()
+
+            def on_record(msg: Message) -> None:
+                event = serde.deserialize(msg.value() or b"")
+                if isinstance(event, Reply):
+                    coro = core.on_reply(event, deps)
+                elif isinstance(event, KnowledgeApplied):
+                    coro = core.on_knowledge_applied(event, deps)
+                else:
+                    return
+                try:
+                    asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=30)
+                except Exception as exc:  # the cache is an optimisation: log and carry on
+                    log.warning("cache update failed for %s: %s", event.event_id, failure_reason(exc))
+
+            holder["consumer"] = BroadcastConsumer(
+                kafka, (Topics.REPLIES, Topics.KNOWLEDGE_APPLIED), on_record, name="generation-cache"
+            ).start()
+
+        return [runner]
+
+    return build_worker(
+        "generation",
+        stages,
+        apply_config=lambda cfg: core.apply_tenant_config(cfg, holder["deps"]),
+        with_tables=True,
+        kafka=kafka_settings,
+    )
