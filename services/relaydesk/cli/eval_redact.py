@@ -61,7 +61,7 @@ def _latency(cases: list[Any]) -> dict[str, Any]:
     ):
         _progress(f"timing the outbound filter on {len(drafts)} {name} replies")
         wall, cpu = time_calls_both(fn, drafts)
-        stats = percentiles(wall)
+        stats: dict[str, Any] = dict(percentiles(wall))
         stats["cpu"] = percentiles(cpu)
         stats["mean_chars"] = round(sum(len(d.text) for d in drafts) / max(1, len(drafts)), 1)
         out[name] = stats
@@ -137,8 +137,9 @@ def _table(r: dict[str, Any]) -> str:
     if "outbound_filter_ms" in r:
         bench = r["outbound_filter_ms"]
         lines.append("")
+        load = bench["load_average_1m"]
         lines.append("outbound filter per reply (PII + forbidden claims + groundedness; handle = with events), "
-                     f"target p99 <= 20 ms; load average {bench['load_average_1m']} on {os.cpu_count()} cores:")  # fmt: skip
+                     f"target p99 <= 20 ms; load average {load} on {os.cpu_count()} cores:")  # fmt: skip
         for name in ("short", "long", "handle_long"):
             s, c = bench[name], bench[name]["cpu"]
             lines.append(f"  {name:<12} n={s['n']}, {s['mean_chars']:.0f} chars: wall p50 {s['p50']:.2f} / p99 "

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(args.loglevel)
     setup_tracing("gateway")
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-    settings = GatewaySettings(**overrides)  # type: ignore[arg-type]
+    settings = GatewaySettings(**overrides)
     try:
         uvicorn.run(
             create_app(settings),

@@ -94,12 +94,13 @@ class BroadcastConsumer:
                 msg = consumer.poll(0.2)
                 if msg is None:
                     continue
-                if msg.error():
-                    if msg.error().code() != KafkaError._PARTITION_EOF:
-                        log.warning("%s: consumer error %s", self._name, msg.error().name())
+                error = msg.error()
+                if error is not None:
+                    if error.code() != KafkaError._PARTITION_EOF:
+                        log.warning("%s: consumer error %s", self._name, error.name())
                     continue
-                tp = (msg.topic(), msg.partition())
-                if tp in pending and msg.offset() + 1 >= ends[tp]:
+                tp = (str(msg.topic()), int(msg.partition() or 0))
+                if tp in pending and int(msg.offset() or 0) + 1 >= ends[tp]:
                     pending.discard(tp)
                     if not pending:
                         self._caught_up.set()

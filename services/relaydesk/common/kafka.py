@@ -18,7 +18,8 @@ from relaydesk.common.topics import TopicSpec, all_topic_specs
 
 log = logging.getLogger(__name__)
 
-Headers = list[tuple[str, bytes]]
+Headers = list[tuple[str, str | bytes | None]]
+HeadersIn = Sequence[tuple[str, str | bytes | None]]
 
 
 class DeliveryError(RuntimeError):
@@ -71,7 +72,7 @@ class AsyncProducer:
         topic: str,
         value: bytes,
         key: bytes | None = None,
-        headers: Headers | None = None,
+        headers: HeadersIn | None = None,
     ) -> asyncio.Future[Message]:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Message] = loop.create_future()
@@ -85,7 +86,11 @@ class AsyncProducer:
         while True:
             try:
                 self._producer.produce(
-                    self._settings.topic(topic), value=value, key=key, headers=headers, on_delivery=on_delivery
+                    self._settings.topic(topic),
+                    value=value,
+                    key=key,
+                    headers=list(headers) if headers else None,
+                    on_delivery=on_delivery,
                 )
                 break
             except BufferError:
@@ -93,7 +98,7 @@ class AsyncProducer:
         return fut
 
     async def send(
-        self, topic: str, value: bytes, key: bytes | None = None, headers: Headers | None = None
+        self, topic: str, value: bytes, key: bytes | None = None, headers: HeadersIn | None = None
     ) -> Message:
         return await self.produce_nowait(topic, value, key, headers)
 
@@ -142,7 +147,8 @@ def produce_and_wait(
         raise DeliveryError(f"{topic}: no delivery report within {timeout_s}s")
     if result["err"] is not None:
         raise DeliveryError(f"{topic}: {result['err'].str()}")
-    return result["msg"]  # type: ignore[no-any-return]
+    message: Message = result["msg"]
+    return message
 
 
 def admin_client(settings: KafkaSettings) -> AdminClient:

@@ -93,7 +93,7 @@ class StageRunner:
                 },
             )
             try:
-                event = serde.deserialize(msg.value, stage.input_type)
+                event = serde.deserialize(msg.value or b"", stage.input_type)
             except serde.EventError as exc:
                 pending.append(await self._send_dead_letter(rec, exc, span))
                 continue
@@ -133,7 +133,7 @@ class StageRunner:
         t0 = time.perf_counter()
         try:
             if self._async_handler:
-                return await handler(events)  # type: ignore[no-any-return, misc]
+                return await handler(events)  # type: ignore[misc]
             if self.stage.run_in_thread:
                 loop = asyncio.get_running_loop()
                 return await loop.run_in_executor(self._executor, handler, events)  # type: ignore[arg-type]
@@ -231,7 +231,10 @@ def install_stage(app: faust.App, stage: Stage, kafka: KafkaSettings) -> StageRu
 
     async def agent(stream: faust.StreamT) -> None:
         if stage.batch_size > 1:
-            async for batch in stream.take_events(stage.batch_size, within=stage.batch_within_s):
+            # take_events is on faust's Stream, not on its StreamT protocol.
+            async for batch in stream.take_events(  # type: ignore[attr-defined]
+                stage.batch_size, within=stage.batch_within_s
+            ):
                 await runner.process(batch)
         else:
             async for event in stream.events():

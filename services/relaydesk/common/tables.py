@@ -13,8 +13,8 @@ import weakref
 from collections.abc import Iterator
 from typing import Any
 
-import faust
 from faust import streams
+from faust.types import TableT
 
 
 @contextlib.contextmanager
@@ -27,7 +27,7 @@ def current_event(record: Any) -> Iterator[None]:
 
 
 class BufferedTable:
-    def __init__(self, table: faust.Table) -> None:
+    def __init__(self, table: TableT) -> None:
         self.table = table
         self._pending: dict[str, Any] = {}
 

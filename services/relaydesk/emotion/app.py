@@ -4,11 +4,9 @@ sentiment trend in a Faust table (changelogged, so it survives restarts and move
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import faust
-from relaydesk.emotion.bootstrap import build_deps
-from relaydesk.emotion.config import EmotionSettings
 
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.stage import Stage, install_stage
@@ -16,6 +14,8 @@ from relaydesk.common.tables import BufferedTable
 from relaydesk.common.topics import Topics
 from relaydesk.common.worker import build_worker, route_by_type
 from relaydesk.emotion import core
+from relaydesk.emotion.bootstrap import build_deps
+from relaydesk.emotion.config import EmotionSettings
 from relaydesk.events import Envelope, TurnAnnotated
 
 
@@ -48,7 +48,7 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
             name="emotion",
             input_topic=Topics.TURNS_INTENT,
             input_type=TurnAnnotated,
-            handle_batch=lambda events: core.handle_batch(events, deps),
+            handle_batch=lambda events: core.handle_batch(cast(Sequence[TurnAnnotated], events), deps),
             route=route_by_type({TurnAnnotated: Topics.TURNS_EMOTION}),
             batch_size=settings.batch_size,
             batch_within_s=settings.batch_within_s,

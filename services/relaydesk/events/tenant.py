@@ -8,6 +8,9 @@ from pydantic import Field
 
 from relaydesk.events.envelope import Envelope, Model
 
+HandoffTrigger = Literal["escalation", "customer_request", "attack"]
+DEFAULT_HANDOFF_ON: tuple[HandoffTrigger, ...] = ("escalation", "customer_request")
+
 
 class TenantIntent(Model):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
@@ -36,6 +39,4 @@ class TenantConfig(Envelope):
     review_share: float = Field(default=0.0, ge=0.0, le=1.0)
     retain_raw: bool = True
     raw_retention_ms: int = Field(default=3_600_000, ge=0)
-    handoff_on: list[Literal["escalation", "customer_request", "attack"]] = Field(
-        default_factory=lambda: ["escalation", "customer_request"]
-    )
+    handoff_on: list[HandoffTrigger] = Field(default_factory=lambda: list(DEFAULT_HANDOFF_ON))

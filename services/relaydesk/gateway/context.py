@@ -17,7 +17,7 @@ from relaydesk.common.broadcast import BroadcastConsumer
 from relaydesk.common.kafka import AsyncProducer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
-from relaydesk.events import Handoff, Reply, ReplyPartial, TenantConfig
+from relaydesk.events import Envelope, Handoff, Reply, ReplyPartial, TenantConfig
 from relaydesk.gateway.auth import KeyStore
 from relaydesk.gateway.config import GatewaySettings
 from relaydesk.gateway.hub import ReplyHub
@@ -68,7 +68,7 @@ class GatewayContext:
 
     # -- views fed by the broadcast consumers (consumer threads) ---------------------------------------------
     def _on_reply_record(self, msg: Message) -> None:
-        event = serde.deserialize(msg.value() or b"")
+        event: Envelope = serde.deserialize(msg.value() or b"")
         if isinstance(event, Reply):
             self.hub.publish_threadsafe(event.tenant_id, event.conversation_id, "reply", reply_view(event))
         elif isinstance(event, ReplyPartial):

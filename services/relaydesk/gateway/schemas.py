@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from relaydesk.events.conversation import MAX_TEXT_CHARS, Channel, Speaker
 from relaydesk.events.envelope import CONVERSATION_ID_PATTERN, TENANT_ID_PATTERN
 from relaydesk.events.knowledge import DOC_ID_PATTERN
+from relaydesk.events.tenant import DEFAULT_HANDOFF_ON, HandoffTrigger
 
 LANG_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
@@ -92,6 +93,4 @@ class TenantConfigIn(Strict):
     review_share: float = Field(default=0.0, ge=0.0, le=1.0)
     retain_raw: bool = True
     raw_retention_ms: int = Field(default=3_600_000, ge=0)
-    handoff_on: list[Literal["escalation", "customer_request", "attack"]] = Field(
-        default_factory=lambda: ["escalation", "customer_request"]
-    )
+    handoff_on: list[HandoffTrigger] = Field(default_factory=lambda: list(DEFAULT_HANDOFF_ON))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import faust
 
@@ -25,7 +26,7 @@ def build_app(kafka: KafkaSettings | None = None, deps: Any = None) -> faust.App
             name="intent",
             input_topic=Topics.TURNS_GUARDED,
             input_type=TurnAnnotated,
-            handle_batch=lambda events: core.handle_batch(events, deps),
+            handle_batch=lambda events: core.handle_batch(cast(Sequence[TurnAnnotated], events), deps),
             route=route_by_type({TurnAnnotated: Topics.TURNS_INTENT}),
             batch_size=settings.batch_size,
             batch_within_s=settings.batch_within_s,

@@ -1,0 +1,1 @@
+"""The emotion stage's third-party parts: English polarity (vaderSentiment) and the trend store."""

@@ -1,0 +1,1 @@
+"""Package data of the emotion stage: cue lists and training data."""

@@ -1,0 +1,1 @@
+"""The trained emotion model (emotion_model.json), written by `python -m relaydesk.emotion.train`."""

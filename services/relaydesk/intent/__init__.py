@@ -1,0 +1,1 @@
+"""The intent stage: per-tenant few-shot intents on multilingual embeddings, with a built-in catalogue."""

@@ -1,0 +1,1 @@
+"""The intent stage's I/O: the embedder and the glossary file."""

@@ -1,0 +1,1 @@
+"""Package data of the shared NLU code: the cross-lingual glossary."""
