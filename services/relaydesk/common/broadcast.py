@@ -31,11 +31,15 @@ class BroadcastConsumer:
         topics: Sequence[str],
         on_record: RecordCallback,
         name: str = "broadcast",
+        fetch_wait_ms: int | None = None,
     ) -> None:
         self._kafka = kafka
         self._topics = [kafka.topic(t) for t in topics]
         self._on_record = on_record
         self._name = name
+        # How long the broker may hold an empty fetch. Views that tolerate a little lag (tenant config, cache
+        # invalidation) poll less often: each poll costs the broker CPU on a small machine.
+        self._fetch_wait_ms = fetch_wait_ms if fetch_wait_ms is not None else kafka.fetch_wait_ms
         self._stop = threading.Event()
         self._assigned = threading.Event()
         self._caught_up = threading.Event()
@@ -83,7 +87,9 @@ class BroadcastConsumer:
 
     def _run(self) -> None:
         # group.id is required by librdkafka even without subscribe(); nothing is ever committed to it.
-        conf = consumer_config(self._kafka, f"relaydesk-{self._name}-{uuid.uuid4().hex[:8]}")
+        conf = consumer_config(
+            self._kafka, f"relaydesk-{self._name}-{uuid.uuid4().hex[:8]}", **{"fetch.wait.max.ms": self._fetch_wait_ms}
+        )
         consumer = Consumer(conf)
         try:
             ends = self._assign_all(consumer)

@@ -52,7 +52,9 @@ class TenantConfigFeed:
         self._apply = apply
         self._submit = submit
         self._revisions: dict[str, int] = {}
-        self.consumer = BroadcastConsumer(kafka, (Topics.TENANT_CONFIG,), self._on_record, name=f"{service}-config")
+        self.consumer = BroadcastConsumer(
+            kafka, (Topics.TENANT_CONFIG,), self._on_record, name=f"{service}-config", fetch_wait_ms=500
+        )
 
     def _on_record(self, msg: Message) -> None:
         if not msg.value():

@@ -52,7 +52,9 @@ class GatewayContext:
         )
         ctx.consumers = [
             BroadcastConsumer(kafka, REPLY_TOPICS, ctx._on_reply_record, name="gateway-replies").start(),
-            BroadcastConsumer(kafka, (Topics.TENANT_CONFIG,), ctx._on_config_record, name="gateway-config").start(),
+            BroadcastConsumer(
+                kafka, (Topics.TENANT_CONFIG,), ctx._on_config_record, name="gateway-config", fetch_wait_ms=500
+            ).start(),
         ]
         return ctx
 
@@ -95,6 +97,15 @@ class GatewayContext:
             return self.tenant_configs.get(tenant_id)
 
 
+def cited_documents(reply: Reply) -> list[dict[str, Any]]:
+    """One entry per cited document (a reply may cite several chunks of one), best-scoring chunk first."""
+    best: dict[str, Any] = {}
+    for s in sorted(reply.sources, key=lambda s: -s.score):
+        best.setdefault(s.doc_id, {"doc_id": s.doc_id, "title": s.title, "score": round(s.score, 4),
+                                   "kb_version": s.kb_version, "version": s.version})
+    return list(best.values())
+
+
 def reply_view(reply: Reply) -> dict[str, Any]:
     """The reply as clients see it (and as `relaydesk chat` prints it)."""
     return {
@@ -113,10 +124,7 @@ def reply_view(reply: Reply) -> dict[str, Any]:
             if reply.emotion
             else None
         ),
-        "sources": [
-            {"doc_id": s.doc_id, "title": s.title, "score": round(s.score, 4), "kb_version": s.kb_version}
-            for s in reply.sources
-        ],
+        "sources": cited_documents(reply),
         "compliance": {
             "verdict": reply.compliance.verdict,
             "findings": [f.model_dump(exclude_none=True) for f in reply.compliance.findings],

@@ -76,6 +76,10 @@ class KafkaPartialSink:
         await fut
 
 
+def _apply(fn: Any, config: Any, deps: Any) -> None:
+    fn(config, deps)
+
+
 def build_app(kafka: KafkaSettings | None = None) -> faust.App:
     settings = GenerationSettings()
     worker = GenerationWorkerSettings()
@@ -115,7 +119,7 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
             loop = asyncio.get_running_loop()
 
             def on_record(msg: Message) -> None:
-                event = serde.deserialize(msg.value() or b"")
+                event: Envelope = serde.deserialize(msg.value() or b"")
                 if isinstance(event, Reply):
                     coro = core.on_reply(event, deps)
                 elif isinstance(event, KnowledgeApplied):
@@ -128,7 +132,7 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
                     log.warning("cache update failed for %s: %s", event.event_id, failure_reason(exc))
 
             holder["consumer"] = BroadcastConsumer(
-                kafka, (Topics.REPLIES, Topics.KNOWLEDGE_APPLIED), on_record, name="generation-cache"
+                kafka, (Topics.REPLIES, Topics.KNOWLEDGE_APPLIED), on_record, name="generation-cache", fetch_wait_ms=100
             ).start()
 
         return [runner]
@@ -136,7 +140,7 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
     return build_worker(
         "generation",
         stages,
-        apply_config=lambda cfg: core.apply_tenant_config(cfg, holder["deps"]),
+        apply_config=lambda cfg: _apply(core.apply_tenant_config, cfg, holder["deps"]),
         with_tables=True,
         kafka=kafka_settings,
     )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from relaydesk.embedding import Embedder, build_embedder
-from relaydesk.knowledge.index import ensure_index
+from relaydesk.knowledge.index import Collections, ensure_index
 from relaydesk.retrieval.config import RetrievalSettings
 from relaydesk.retrieval.core import RetrievalDeps
 from relaydesk.vectorstore import VectorStore, build_vector_store
@@ -17,6 +17,13 @@ def build_deps(
     embedder = embedder or build_embedder(settings.embedder_spec())
     store = store or build_vector_store()
     collections = ensure_index(store, embedder.dim, settings.collections())
+    return deps_for(settings, store, embedder, collections)
+
+
+def deps_for(
+    settings: RetrievalSettings, store: VectorStore, embedder: Embedder, collections: Collections
+) -> RetrievalDeps:
+    """The retrieval deps a configuration describes (also what `relaydesk eval retrieval` measures)."""
     return RetrievalDeps(
         store=store,
         embedder=embedder,

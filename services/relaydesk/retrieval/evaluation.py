@@ -9,7 +9,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,9 @@ from relaydesk.knowledge import core as knowledge
 from relaydesk.knowledge.documents import Document, DocumentError, parse_jsonl
 from relaydesk.knowledge.index import ensure_index
 from relaydesk.knowledge.terms import tokenize
-from relaydesk.retrieval.config import Mode
-from relaydesk.retrieval.core import RetrievalDeps, search_many
+from relaydesk.retrieval.bootstrap import deps_for
+from relaydesk.retrieval.config import Mode, RetrievalSettings
+from relaydesk.retrieval.core import search_many
 from relaydesk.vectorstore.base import VectorStore
 
 EVAL_TENANT = "eval"
@@ -119,6 +120,7 @@ def evaluate(
     depth: int = 10,
     modes: Sequence[Mode] = MODES,
     progress: Callable[[str], None] | None = None,
+    settings: RetrievalSettings | None = None,
 ) -> dict[str, Any]:
     """The report: the system (hybrid) at top level, `bm25`, the other modes, and breakdowns by language
     and by query kind."""
@@ -139,7 +141,8 @@ def evaluate(
         rankings: dict[str, list[list[str]]] = {}
         search_ms: dict[str, float] = {}
         for mode in modes:
-            rdeps = RetrievalDeps(store=store, embedder=embedder, collections=collections, mode=mode)
+            # The configured system (fusion, depths, language preference), in each mode.
+            rdeps = replace(deps_for(settings or RetrievalSettings(), store, embedder, collections), mode=mode)
             started = time.perf_counter()
             results = search_many([(EVAL_TENANT, q.query) for q in queries], 2 * depth, rdeps, vectors)
             search_ms[mode] = (time.perf_counter() - started) * 1e3 / max(len(queries), 1)
