@@ -1,0 +1,116 @@
+"""Generation settings: the model, the Serve replicas, the time budget, the prompt budget and the cache.
+
+One frozen class read from `RELAYDESK_GENERATION_*`. `build_app(args)` and the CLI override fields with
+keyword arguments, which win over the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from relaydesk.common.settings import relaydesk_home
+
+PACKAGED_MODEL_ID = "SmolLM2-135M-Instruct"
+PACKAGED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+DType = Literal["auto", "float32", "float16", "bfloat16"]
+
+
+class GenerationSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RELAYDESK_GENERATION_", frozen=True)
+
+    # --- the model -----------------------------------------------------------------------------------
+    # A Hugging Face model directory or a .gguf file. None: the packaged SmolLM2-135M-Instruct.
+    model_path: Path | None = None
+    # Where a GGUF model is converted once (safetensors), so later loads take under a second.
+    model_cache_dir: Path | None = None
+    # "auto" picks CUDA when the replica can see a GPU (Ray sets CUDA_VISIBLE_DEVICES for num_gpus > 0).
+    device: str = "auto"
+    # "auto": bfloat16 (or float16) on CUDA, float32 on the CPU, where half precision is slow.
+    dtype: DType = "auto"
+    # Intra-op threads per replica. None: the replica's num_cpus. More threads than cores oversubscribes,
+    # and on a busy 2-core host torch with 2 threads ran 10x slower than with 1.
+    torch_threads: int | None = None
+    max_context_tokens: int = Field(default=2048, ge=256)
+    no_repeat_ngram_size: int = Field(default=4, ge=0)
+
+    # --- the Serve application -----------------------------------------------------------------------
+    app_name: str = "generation"
+    route_prefix: str = "/generate"
+    num_replicas: int = Field(default=1, ge=1)
+    # Autoscaling replaces num_replicas when both bounds are set.
+    autoscaling_min_replicas: int | None = Field(default=None, ge=0)
+    autoscaling_max_replicas: int | None = Field(default=None, ge=1)
+    autoscaling_target_ongoing_requests: float = Field(default=4.0, gt=0)
+    replica_num_cpus: float = Field(default=1.0, ge=0)
+    replica_num_gpus: float = Field(default=0.0, ge=0)
+    max_ongoing_requests: int = Field(default=32, ge=1)
+    # Beyond this the proxy answers 503 at once, so callers fall back instead of queueing behind a peak.
+    max_queued_requests: int = Field(default=64, ge=-1)
+    max_batch_size: int = Field(default=8, ge=1)
+    batch_wait_timeout_s: float = Field(default=0.01, ge=0)
+    # Rows decoding together in one replica (concurrent batches merge up to this). Each step's cost grows
+    # with it: on the CPU 16 keeps a token step near 0.3 s; a GPU replica can take far more.
+    max_running_rows: int = Field(default=16, ge=1)
+    health_check_period_s: float = Field(default=10.0, gt=0)
+    health_check_timeout_s: float = Field(default=30.0, gt=0)
+    # A batch that has not produced a token for this long makes check_health fail, so Serve replaces it.
+    stall_timeout_s: float = Field(default=60.0, gt=0)
+
+    # --- the client and the time budget --------------------------------------------------------------
+    serve_url: str = "http://127.0.0.1:8000/generate"
+    connect_timeout_s: float = Field(default=1.0, gt=0)
+    first_token_timeout_s: float = Field(default=5.0, gt=0)
+    # The whole generation call. On the CPU 80 tokens take about 8 s; a GPU replica needs far less.
+    request_timeout_s: float = Field(default=20.0, gt=0)
+    max_new_tokens: int = Field(default=80, ge=1, le=1024)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    stream_coalesce_tokens: int = Field(default=4, ge=1)
+    partial_emit_timeout_s: float = Field(default=1.0, gt=0)
+
+    # --- the prompt ----------------------------------------------------------------------------------
+    prompt_token_budget: int = Field(default=768, ge=128)
+    history_token_budget: int = Field(default=192, ge=0)
+    recent_turns: int = Field(default=4, ge=0)
+    max_sources: int = Field(default=3, ge=1)
+    source_token_budget: int = Field(default=384, ge=32)
+    history_max_turns: int = Field(default=16, ge=1)
+
+    # --- grounding and fallback ----------------------------------------------------------------------
+    # Share of the answer's content words that must occur in the sources (numbers must all occur).
+    min_support: float = Field(default=0.75, ge=0.0, le=1.0)
+    extractive_max_chars: int = Field(default=480, ge=80)
+
+    # --- semantic cache ------------------------------------------------------------------------------
+    cache_enabled: bool = True
+    cache_collection: str = "generation-cache"
+    # The question embedding's width (multilingual-e5-small: 384). Another embedder needs another collection.
+    cache_vector_dim: int = Field(default=384, ge=1)
+    # Cosine similarity of e5 query embeddings; the lexical guards in cache.py do the fine separation.
+    # Calibrated in docs/generation.md.
+    cache_threshold: float = Field(default=0.90, ge=0.0, le=1.0)
+    cache_timeout_s: float = Field(default=0.5, gt=0)
+    pending_capacity: int = Field(default=4096, ge=1)
+
+    def model_dir(self) -> Path:
+        """Where the converted packaged model lives (or a configured GGUF model's converted copy)."""
+        if self.model_cache_dir is not None:
+            return self.model_cache_dir
+        name = PACKAGED_MODEL_ID if self.model_path is None else self.model_path.stem
+        return relaydesk_home() / "models" / name.lower()
+
+    def autoscaling(self) -> dict[str, float] | None:
+        if self.autoscaling_min_replicas is None or self.autoscaling_max_replicas is None:
+            return None
+        return {
+            "min_replicas": self.autoscaling_min_replicas,
+            "max_replicas": self.autoscaling_max_replicas,
+            "target_ongoing_requests": self.autoscaling_target_ongoing_requests,
+        }
+
+    def threads(self) -> int:
+        return self.torch_threads or max(1, int(self.replica_num_cpus))

@@ -1,0 +1,470 @@
+"""The generation stage, pure: a customer turn with its annotations in, a reply draft (and maybe a hand-off)
+out. All I/O goes through `GenerationDeps`, and every awaited call has a deadline, so a slow model, cache or
+partial sink degrades the reply and never blocks the partition.
+
+Order of decisions for a customer turn:
+1. hand off at once when the customer asks for a person, emotion says escalate, or (if the tenant wants it)
+   the guard flagged an injection attempt;
+2. no usable passages (no hits, nothing to carry over from the previous answer): hand off;
+3. a cached approved reply for a similar question whose documents are unchanged: reuse it;
+4. generate (streaming partials), tidy, check grounding; on timeout, failure or an ungrounded answer, answer
+   with the best passage (extractive), or hand off when there is none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from relaydesk.events.annotations import StageTiming
+from relaydesk.events.conversation import TurnAnnotated
+from relaydesk.events.envelope import Envelope
+from relaydesk.events.knowledge import KnowledgeApplied
+from relaydesk.events.reply import (
+    CacheInfo,
+    GenerationStats,
+    Handoff,
+    HandoffReason,
+    Reply,
+    ReplyDraft,
+    ReplyMode,
+    reply_id_for,
+)
+from relaydesk.events.tenant import TenantConfig
+from relaydesk.generation.cache import (
+    PendingReplies,
+    PendingReply,
+    choose_cached,
+    clamp_similarity,
+    question_kind,
+    question_signature,
+)
+from relaydesk.generation.config import GenerationSettings
+from relaydesk.generation.fallback import extractive_answer, handoff_priority, handoff_summary, handoff_text
+from relaydesk.generation.grounding import check_grounding, clean_answer
+from relaydesk.generation.ports import (
+    CacheScope,
+    CacheStore,
+    Clock,
+    ConversationHistory,
+    GenerationChunk,
+    GenerationRejected,
+    GenerationRequest,
+    GenerationUnavailable,
+    HistoryTurn,
+    PartialSink,
+    SourceSnippet,
+    SystemClock,
+    TextGenerator,
+)
+from relaydesk.generation.prompt import DEFAULT_PERSONA, Persona, PromptBudget, build_prompt
+from relaydesk.generation.sources import is_follow_up, select_sources
+from relaydesk.generation.streaming import PartialStream
+
+log = logging.getLogger(__name__)
+
+_DEFAULT_HANDOFF_ON = ("escalation", "customer_request")
+HUMAN_AGENT_INTENT = "human_agent"
+
+
+@dataclass
+class GenerationDeps:
+    generator: TextGenerator
+    history: ConversationHistory
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    partials: PartialSink | None = None  # None: no streaming
+    cache: CacheStore | None = None  # None: no semantic cache
+    clock: Clock = field(default_factory=SystemClock)
+    tenants: dict[str, TenantConfig] = field(default_factory=dict)
+    pending: PendingReplies | None = None
+
+    def __post_init__(self) -> None:
+        if self.pending is None:
+            self.pending = PendingReplies(self.settings.pending_capacity)
+
+
+@dataclass
+class _Outcome:
+    text: str
+    mode: ReplyMode
+    sources: list[SourceSnippet] = field(default_factory=list)
+    fallback_reason: str | None = None
+    handoff_reason: HandoffReason | None = None
+    cache: CacheInfo = field(default_factory=lambda: CacheInfo(hit=False))
+    stats: GenerationStats = field(default_factory=GenerationStats)
+    streamed: bool = False
+
+
+@dataclass
+class _Turn:
+    event: TurnAnnotated
+    reply_id: str
+    history: list[HistoryTurn]
+    tenant: TenantConfig | None
+    untrusted: bool
+    follow_up: bool = False
+    cache_scope: CacheScope | None = None
+    vector: Any = None
+
+
+def apply_tenant_config(cfg: TenantConfig, deps: GenerationDeps) -> bool:
+    """Hot-reload a tenant's persona, rules and hand-off policy. Older revisions are ignored."""
+    current = deps.tenants.get(cfg.tenant_id)
+    if current is not None and current.revision >= cfg.revision:
+        return False
+    deps.tenants[cfg.tenant_id] = cfg
+    return True
+
+
+async def handle(event: TurnAnnotated, deps: GenerationDeps) -> list[Envelope]:
+    started = deps.clock.monotonic()
+    conversation_id = event.conversation_id
+    turn = event.turn
+    if turn.speaker != "customer":
+        # An agent or bot turn is part of the conversation, but needs no reply.
+        _remember(deps, conversation_id, HistoryTurn(turn_id=turn.turn_id, role="assistant", text=turn.text))
+        return []
+    ctx = _Turn(
+        event=event,
+        reply_id=reply_id_for(conversation_id, turn.turn_id),
+        # A redelivered turn must not see itself (or what followed it) as history.
+        history=_history_before(_recall(deps, conversation_id), turn.turn_id),
+        tenant=deps.tenants.get(event.tenant_id),
+        untrusted=bool(event.guard and event.guard.attack.detected),
+    )
+    outcome = await _respond(ctx, deps)
+    outputs: list[Envelope] = [_draft(ctx, outcome, deps, started)]
+    if outcome.handoff_reason is not None:
+        outputs.append(_handoff(ctx, outcome.handoff_reason))
+    _remember(deps, conversation_id, HistoryTurn(turn_id=turn.turn_id, role="customer", text=turn.text))
+    assert deps.pending is not None
+    cacheable = outcome.mode == "generated" and ctx.cache_scope is not None
+    terms, keys = question_signature(turn.text) if cacheable else ([], [])
+    deps.pending.put(ctx.reply_id, PendingReply(
+        tenant_id=event.tenant_id,
+        conversation_id=conversation_id,
+        sources=outcome.sources,
+        kb_version=event.retrieval.kb_version if event.retrieval else 0,
+        vector=ctx.vector if cacheable else None,
+        scope=ctx.cache_scope,
+        cacheable=cacheable,
+        question_terms=terms,
+        question_keys=keys,
+        question_kind=question_kind(turn.text) if cacheable else None,
+    ))
+    log.info("reply drafted", extra={"reply_id": ctx.reply_id, "mode": outcome.mode,
+                                     "fallback_reason": outcome.fallback_reason,
+                                     "handoff_reason": outcome.handoff_reason})
+    return outputs
+
+
+async def on_reply(reply: Reply, deps: GenerationDeps) -> None:
+    """A reply passed (or failed) compliance: remember the answer for follow-ups, and cache it when it is an
+    approved, generated answer to a self-contained question."""
+    assert deps.pending is not None
+    pending = deps.pending.pop(reply.reply_id)
+    verdict = reply.compliance.verdict
+    if verdict != "blocked" and reply.conversation_id is not None:
+        _remember(deps, reply.conversation_id, HistoryTurn(
+            turn_id=reply.turn_id, role="assistant", text=reply.text,
+            sources=pending.sources if pending else [],
+        ))
+    if pending is None or deps.cache is None or verdict != "pass" or reply.mode != "generated":
+        return
+    entry = pending.entry(reply.reply_id, reply.text, reply.generation.model)
+    if entry is None or pending.vector is None:
+        return
+    try:
+        await asyncio.wait_for(
+            asyncio.to_thread(deps.cache.put, entry, pending.vector), deps.settings.cache_timeout_s
+        )
+    except Exception as exc:  # a reply that is not cached is only a missed saving
+        log.warning("cache put failed", extra={"reply_id": reply.reply_id, "error_type": type(exc).__name__})
+
+
+async def on_knowledge_applied(applied: KnowledgeApplied, deps: GenerationDeps) -> None:
+    """A document changed or was deleted: cached replies built on it go, and drafts waiting for their
+    verdict no longer qualify. Errors propagate, so the stage runner retries the event."""
+    if applied.status != "applied":
+        return
+    assert deps.pending is not None
+    deps.pending.drop_doc(applied.tenant_id, applied.doc_id)
+    if deps.cache is not None:
+        await asyncio.wait_for(
+            asyncio.to_thread(deps.cache.invalidate_doc, applied.tenant_id, applied.doc_id),
+            deps.settings.cache_timeout_s,
+        )
+
+
+# --- the decision ---------------------------------------------------------------------------------------
+
+
+async def _respond(ctx: _Turn, deps: GenerationDeps) -> _Outcome:
+    settings = deps.settings
+    event = ctx.event
+    reason = _immediate_handoff(ctx)
+    if reason is not None:
+        return _handoff_outcome(ctx, reason)
+    ctx.follow_up = is_follow_up(event.turn.text, ctx.history)
+    hits = event.retrieval.hits if event.retrieval else []
+    sources = select_sources(hits, ctx.history, ctx.follow_up, settings.max_sources)
+    if not sources:
+        return _handoff_outcome(ctx, "no_knowledge")
+    cache_info = CacheInfo(hit=False)
+    if deps.cache is not None and settings.cache_enabled:
+        _prepare_cache_scope(ctx)
+        if ctx.cache_scope is not None:
+            cached, cache_info = await _cache_lookup(ctx, deps)
+            if cached is not None:
+                return cached
+    outcome = await _generate(ctx, sources, deps)
+    outcome.cache = cache_info
+    return outcome
+
+
+def _immediate_handoff(ctx: _Turn) -> HandoffReason | None:
+    event = ctx.event
+    allowed = set(ctx.tenant.handoff_on) if ctx.tenant else set(_DEFAULT_HANDOFF_ON)
+    if event.intent is not None and event.intent.label == HUMAN_AGENT_INTENT and "customer_request" in allowed:
+        return "customer_request"
+    if event.emotion is not None and event.emotion.escalate and "escalation" in allowed:
+        return "escalation"
+    if ctx.untrusted and "attack" in allowed:
+        return "attack"
+    return None
+
+
+def _prepare_cache_scope(ctx: _Turn) -> None:
+    """Only self-contained questions use the cache: a follow-up's meaning depends on the conversation, and
+    a flagged turn's answer must not be stored for anyone else."""
+    event = ctx.event
+    if event.embedding is None or ctx.follow_up or ctx.untrusted:
+        return
+    ctx.vector = event.embedding.vector()
+    ctx.cache_scope = CacheScope(
+        tenant_id=event.tenant_id,
+        lang=(event.turn.lang or "any").lower(),
+        config_revision=ctx.tenant.revision if ctx.tenant else 0,
+        embed_model=event.embedding.model,
+    )
+
+
+async def _cache_lookup(ctx: _Turn, deps: GenerationDeps) -> tuple[_Outcome | None, CacheInfo]:
+    assert deps.cache is not None and ctx.cache_scope is not None
+    started = deps.clock.monotonic()
+    try:
+        candidates = await asyncio.wait_for(
+            asyncio.to_thread(deps.cache.lookup, ctx.cache_scope, ctx.vector, 3), deps.settings.cache_timeout_s
+        )
+    except Exception as exc:  # the cache is an optimisation: without it, generate
+        log.warning("cache lookup failed", extra={"reply_id": ctx.reply_id, "error_type": type(exc).__name__})
+        return None, CacheInfo(hit=False)
+    hits = ctx.event.retrieval.hits if ctx.event.retrieval else []
+    decision = choose_cached(candidates, hits, ctx.event.turn.text, deps.settings.cache_threshold)
+    similarity = clamp_similarity(decision.similarity)
+    if decision.entry is None:
+        return None, CacheInfo(hit=False, similarity=similarity)
+    entry = decision.entry
+    by_doc = {h.doc_id: h for h in hits}
+    sources = [
+        SourceSnippet(doc_id=s.doc_id, chunk_id=s.chunk_id or by_doc[s.doc_id].chunk_id, title=s.title,
+                      text=by_doc[s.doc_id].text, version=s.version, score=by_doc[s.doc_id].score)
+        for s in entry.sources
+    ]
+    latency = (deps.clock.monotonic() - started) * 1000.0
+    return _Outcome(
+        text=entry.text, mode="cached", sources=sources, cache=CacheInfo(hit=True, similarity=similarity),
+        stats=GenerationStats(model=entry.model, latency_ms=latency),
+    ), CacheInfo(hit=True, similarity=similarity)
+
+
+async def _generate(ctx: _Turn, sources: list[SourceSnippet], deps: GenerationDeps) -> _Outcome:
+    settings = deps.settings
+    event = ctx.event
+    prompt = build_prompt(
+        event.turn.text, sources, ctx.history, _persona(ctx.tenant), _budget(settings), untrusted=ctx.untrusted
+    )
+    request = GenerationRequest(prompt.messages, settings.max_new_tokens, settings.temperature, ctx.reply_id)
+    stream = PartialStream(
+        deps.partials, _caused(event), event.turn.turn_id, ctx.reply_id,
+        settings.stream_coalesce_tokens, settings.partial_emit_timeout_s,
+    )
+    started = deps.clock.monotonic()
+    ttft: float | None = None
+    parts: list[str] = []
+    end: GenerationChunk | None = None
+    failure: str | None = None
+    try:
+        async with asyncio.timeout(settings.request_timeout_s):
+            chunks = deps.generator.stream(request)
+            try:
+                async for chunk in chunks:
+                    if chunk.delta:
+                        if ttft is None:
+                            ttft = (deps.clock.monotonic() - started) * 1000.0
+                        parts.append(chunk.delta)
+                        await stream.push(chunk.delta)
+                    if chunk.done:
+                        end = chunk
+                        break
+            finally:
+                aclose = getattr(chunks, "aclose", None)
+                if aclose is not None:
+                    await aclose()
+    except TimeoutError:
+        failure = "timeout"
+    except GenerationUnavailable:
+        failure = "unavailable"
+    except GenerationRejected:
+        failure = "rejected"
+    except Exception as exc:  # whatever the model service did, the customer still gets an answer
+        failure = "error"
+        log.warning("generation failed", extra={"reply_id": ctx.reply_id, "error_type": type(exc).__name__})
+    stats = GenerationStats(
+        model=end.model if end else None,
+        prompt_tokens=end.prompt_tokens if end else 0,
+        completion_tokens=end.completion_tokens if end else len(parts),
+        ttft_ms=ttft,
+        latency_ms=(deps.clock.monotonic() - started) * 1000.0,
+    )
+    if failure is None and end is None:
+        failure = "incomplete"
+    answer = clean_answer("".join(parts), end.finish_reason if end else None)
+    used: list[SourceSnippet] = []
+    if failure is None:
+        question = "" if ctx.untrusted else event.turn.text
+        grounding = check_grounding(answer, [s.text for s in prompt.sources], question, settings.min_support)
+        if not answer:
+            failure = "empty"
+        elif not grounding.supported:
+            failure = "ungrounded"
+        used = [prompt.sources[i] for i in grounding.source_indices]
+    if failure is None:
+        await stream.end()
+        return _Outcome(text=answer, mode="generated", sources=used, stats=stats, streamed=stream.streamed)
+    await stream.retract(failure)
+    # The untruncated passages: the prompt may have shortened them to fit its budget.
+    return _fallback(ctx, sources, failure, stats, stream.streamed, deps)
+
+
+def _fallback(
+    ctx: _Turn, sources: Sequence[SourceSnippet], failure: str, stats: GenerationStats, streamed: bool,
+    deps: GenerationDeps,
+) -> _Outcome:
+    event = ctx.event
+    extract = extractive_answer(
+        event.turn.text, sources, deps.settings.extractive_max_chars, event.turn.lang,
+        trust_question=not ctx.untrusted,
+    )
+    if extract is None:
+        outcome = _handoff_outcome(ctx, "generation_failed")
+        outcome.fallback_reason, outcome.stats, outcome.streamed = failure, stats, streamed
+        return outcome
+    return _Outcome(
+        text=extract.text, mode="extractive", sources=[extract.source], fallback_reason=failure, stats=stats,
+        streamed=streamed,
+    )
+
+
+def _handoff_outcome(ctx: _Turn, reason: HandoffReason) -> _Outcome:
+    return _Outcome(
+        text=handoff_text(reason, ctx.event.turn.lang), mode="handoff", handoff_reason=reason,
+        fallback_reason=reason if reason in ("no_knowledge", "generation_failed") else None,
+    )
+
+
+# --- building the events --------------------------------------------------------------------------------
+
+
+def _draft(ctx: _Turn, outcome: _Outcome, deps: GenerationDeps, started: float) -> ReplyDraft:
+    event = ctx.event
+    timing = StageTiming(
+        stage="generation", latency_ms=(deps.clock.monotonic() - started) * 1000.0, at=deps.clock.now()
+    )
+    return ReplyDraft(
+        **_caused(event),
+        turn_id=event.turn.turn_id,
+        reply_id=ctx.reply_id,
+        text=outcome.text,
+        mode=outcome.mode,
+        fallback_reason=outcome.fallback_reason,
+        sources_used=list(dict.fromkeys(s.doc_id for s in outcome.sources)),
+        turn_text=event.turn.text,
+        handoff=outcome.handoff_reason is not None,
+        streamed=outcome.streamed,
+        cache=outcome.cache,
+        generation=outcome.stats,
+        received_at=event.received_at,
+        guard=event.guard,
+        intent=event.intent,
+        emotion=event.emotion,
+        retrieval=event.retrieval,
+        stages=[*event.stages, timing],
+    )
+
+
+def _handoff(ctx: _Turn, reason: HandoffReason) -> Handoff:
+    event = ctx.event
+    return Handoff(
+        **_caused(event),
+        turn_id=event.turn.turn_id,
+        reply_id=ctx.reply_id,
+        reason=reason,
+        priority=handoff_priority(reason, event.emotion),
+        summary=handoff_summary(
+            reason, event.turn.text, ctx.history, event.intent, event.emotion, include_question=not ctx.untrusted
+        ),
+        intent=event.intent.label if event.intent else None,
+        emotion=event.emotion.label if event.emotion else None,
+    )
+
+
+def _recall(deps: GenerationDeps, conversation_id: str) -> list[HistoryTurn]:
+    """History makes answers better, not possible: without it the turn is answered on its own."""
+    try:
+        return deps.history.get(conversation_id)
+    except Exception as exc:
+        log.warning("history read failed", extra={"conversation_id": conversation_id,
+                                                  "error_type": type(exc).__name__})
+        return []
+
+
+def _remember(deps: GenerationDeps, conversation_id: str, turn: HistoryTurn) -> None:
+    try:
+        deps.history.append(conversation_id, turn)
+    except Exception as exc:
+        log.warning("history write failed", extra={"conversation_id": conversation_id,
+                                                   "error_type": type(exc).__name__})
+
+
+def _caused(event: TurnAnnotated) -> dict[str, Any]:
+    return dict(event.caused())
+
+
+def _history_before(history: Sequence[HistoryTurn], turn_id: str) -> list[HistoryTurn]:
+    for i, turn in enumerate(history):
+        if turn.turn_id == turn_id:
+            return list(history[:i])
+    return list(history)
+
+
+def _persona(tenant: TenantConfig | None) -> Persona:
+    if tenant is None:
+        return Persona()
+    return Persona(
+        persona=tenant.persona.strip() or DEFAULT_PERSONA, display_name=tenant.display_name,
+        rules=tuple(tenant.rules),
+    )
+
+
+def _budget(settings: GenerationSettings) -> PromptBudget:
+    return PromptBudget(
+        total=settings.prompt_token_budget,
+        history=settings.history_token_budget,
+        sources=settings.source_token_budget,
+        recent_turns=settings.recent_turns,
+        max_sources=settings.max_sources,
+    )

@@ -1,0 +1,162 @@
+"""The safe answers: the best retrieved passage (extractive), and hand-off to a person with a short summary.
+
+Used when the customer asks for a person, when emotion says escalate, when there is no usable knowledge,
+and when generation times out, fails or is judged ungrounded. The customer always gets an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from relaydesk.events.annotations import EmotionAnnotation, IntentAnnotation
+from relaydesk.events.reply import HandoffReason
+from relaydesk.generation.ports import HistoryTurn, SourceSnippet
+from relaydesk.generation.text import content_terms, sentences
+
+Priority = Literal["low", "normal", "high", "urgent"]
+
+_HANDOFF_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "customer_request": "I'm connecting you with a member of our team now. They will see this conversation, "
+        "so you won't need to repeat yourself.",
+        "escalation": "I'm sorry about this. I'm bringing in a member of our team who can sort it out, and they "
+        "will have the whole conversation.",
+        "no_knowledge": "I don't have a reliable answer to that, so I'm passing your question to a member of "
+        "our team.",
+        "generation_failed": "I couldn't put an answer together just now, so I'm passing your question to a "
+        "member of our team.",
+        "attack": "I can only help with questions about our products and services. I'm passing this "
+        "conversation to a member of our team.",
+    },
+    "zh": {
+        "customer_request": "正在为您转接人工客服，他们可以看到本次对话，您无需重复说明。",
+        "escalation": "非常抱歉给您带来不便。我们正在为您转接人工客服，他们会看到完整的对话。",
+        "no_knowledge": "我暂时没有可靠的答案，已将您的问题转交给人工客服。",
+        "generation_failed": "我暂时无法给出答案，已将您的问题转交给人工客服。",
+        "attack": "我只能回答与我们的产品和服务相关的问题。本次对话已转交给人工客服。",
+    },
+    "ja": {
+        "customer_request": "担当者におつなぎします。これまでの会話は担当者に引き継がれますので、"
+        "同じ説明を繰り返す必要はありません。",
+        "escalation": "ご不便をおかけして申し訳ございません。担当者におつなぎします。"
+        "会話の内容はすべて引き継がれます。",
+        "no_knowledge": "確かなお答えができないため、ご質問を担当者に引き継ぎます。",
+        "generation_failed": "ただいま回答を作成できないため、ご質問を担当者に引き継ぎます。",
+        "attack": "当社の製品とサービスに関するご質問のみお受けしています。この会話を担当者に引き継ぎます。",
+    },
+    "id": {
+        "customer_request": "Saya sambungkan Anda dengan tim kami sekarang. Mereka dapat melihat percakapan ini, "
+        "jadi Anda tidak perlu mengulang.",
+        "escalation": "Mohon maaf atas ketidaknyamanan ini. Saya libatkan tim kami untuk membantu, dan mereka "
+        "dapat melihat seluruh percakapan.",
+        "no_knowledge": "Saya belum punya jawaban yang pasti, jadi pertanyaan Anda saya teruskan ke tim kami.",
+        "generation_failed": "Saya belum bisa menyusun jawaban saat ini, jadi pertanyaan Anda saya teruskan ke "
+        "tim kami.",
+        "attack": "Saya hanya dapat membantu pertanyaan tentang produk dan layanan kami. Percakapan ini saya "
+        "teruskan ke tim kami.",
+    },
+}
+
+_EXTRACT_LEAD: dict[str, tuple[str, str]] = {  # (with title, without title)
+    "en": ("Here is what our help centre says in “{title}”: {text}", "Here is what our help centre says: {text}"),
+    "zh": ("以下内容摘自《{title}》：{text}", "以下内容摘自我们的帮助中心：{text}"),
+    "ja": ("「{title}」より：{text}", "ヘルプセンターより：{text}"),
+    "id": ("Berikut informasi dari “{title}”: {text}", "Berikut informasi dari pusat bantuan kami: {text}"),
+}
+
+
+def _lang(lang: str | None) -> str:
+    base = (lang or "en").split("-")[0].lower()
+    return base if base in _HANDOFF_TEXT else "en"
+
+
+def handoff_text(reason: HandoffReason, lang: str | None) -> str:
+    table = _HANDOFF_TEXT[_lang(lang)]
+    return table.get(reason, table["no_knowledge"])
+
+
+@dataclass(frozen=True)
+class Extract:
+    text: str  # the customer-facing reply
+    passage: str  # the passage alone
+    source: SourceSnippet
+
+
+def extractive_answer(
+    question: str, sources: Sequence[SourceSnippet], max_chars: int, lang: str | None, trust_question: bool = True
+) -> Extract | None:
+    """The passage that best answers the question: the source sharing most words with the question (ties,
+    and questions in another language, go to retrieval order), from its best-matching sentence on."""
+    if not sources:
+        return None
+    q_terms = set(content_terms(question)) if trust_question else set()
+
+    def overlap(text: str) -> int:
+        return len(q_terms & set(content_terms(text)))
+
+    best = max(range(len(sources)), key=lambda i: (overlap(sources[i].text), -i))
+    source = sources[best]
+    parts = sentences(source.text) or [source.text]
+    scores = [overlap(s) for s in parts]
+    start = scores.index(max(scores))
+    chosen: list[str] = []
+    for sentence in parts[start:]:
+        if chosen and len(" ".join([*chosen, sentence])) > max_chars:
+            break
+        chosen.append(sentence)
+    passage = " ".join(chosen)
+    if len(passage) > max_chars:
+        cut = passage[:max_chars]
+        passage = (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+    with_title, without_title = _EXTRACT_LEAD[_lang(lang)]
+    title = source.title.strip()
+    text = (with_title if title else without_title).format(title=title, text=passage)
+    return Extract(text=text, passage=passage, source=source)
+
+
+def handoff_priority(reason: HandoffReason, emotion: EmotionAnnotation | None) -> Priority:
+    if reason == "escalation":
+        return "urgent" if emotion is not None and emotion.label in ("anger", "disgust") else "high"
+    if reason == "customer_request" and emotion is not None and emotion.sentiment <= -0.5:
+        return "high"
+    return "normal"
+
+
+_REASON_TEXT: dict[str, str] = {
+    "customer_request": "The customer asked for a person.",
+    "escalation": "Escalated on the customer's emotion.",
+    "no_knowledge": "No knowledge-base article answers this.",
+    "generation_failed": "The assistant could not produce a grounded answer.",
+    "attack": "The message was flagged as a prompt-injection attempt.",
+    "blocked_reply": "The drafted reply was blocked by compliance.",
+}
+
+
+def handoff_summary(
+    reason: HandoffReason,
+    question: str,
+    history: Sequence[HistoryTurn],
+    intent: IntentAnnotation | None,
+    emotion: EmotionAnnotation | None,
+    include_question: bool = True,
+    max_chars: int = 2000,
+) -> str:
+    """A few lines an agent can read at a glance. The text is already redacted upstream; a flagged
+    injection attempt is described, not quoted."""
+    lines = [_REASON_TEXT.get(reason, reason)]
+    if intent is not None:
+        lines.append(f"Intent: {intent.label} ({intent.confidence:.2f}).")
+    if emotion is not None:
+        trend = ", escalating" if emotion.escalate else ""
+        lines.append(f"Emotion: {emotion.label}, sentiment {emotion.sentiment:+.2f}{trend}.")
+    customer_turns = [t for t in history if t.role == "customer"]
+    lines.append(f"Customer turns so far: {len(customer_turns) + 1}.")
+    if include_question:
+        lines.append(f"Latest message: {question.strip()[:400]}")
+        earlier = [t.text.strip()[:160] for t in customer_turns[-3:]]
+        if earlier:
+            lines.append("Earlier: " + " | ".join(earlier))
+    summary = "\n".join(lines)
+    return summary if len(summary) <= max_chars else summary[: max_chars - 1] + "…"

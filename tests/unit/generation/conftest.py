@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from relaydesk.generation.memory import ListPartialSink
+
+
+@pytest.fixture
+def partials() -> ListPartialSink:
+    return ListPartialSink()

@@ -1,0 +1,63 @@
+"""Tidying the small model's answers, and the lexical grounding check."""
+
+from __future__ import annotations
+
+import pytest
+
+from relaydesk.generation.grounding import check_grounding, clean_answer
+
+REFUNDS = "Refunds are processed within 5 business days after we receive the returned item."
+HOURS = "Our team is available Monday to Friday from 8:00 to 20:00."
+
+
+@pytest.mark.parametrize(
+    ("raw", "finish", "clean"),
+    [
+        # the model announces its answer
+        ('The answer to the question "How long?" is: 5 business days', "stop", "5 business days"),
+        # a Q/A prefix and a chunk citation
+        ("A: [refunds#0] Refunds take 5 business days.", "stop", "Refunds take 5 business days."),
+        # it repeats itself
+        ("Refunds take 5 days. The answer is: Refunds take 5 days.", "stop", "Refunds take 5 days."),
+        # cut off by the token limit mid-sentence
+        ("Refunds take 5 days. They are paid to your", "length", "Refunds take 5 days."),
+        # cut off, but nothing complete to fall back to: keep it
+        ("Refunds take 5 days and", "length", "Refunds take 5 days and"),
+        # a source label in parentheses
+        ("Tap Freeze (source: card-lost#0).", "stop", "Tap Freeze."),
+        # only boilerplate
+        ("The answer is:", "stop", ""),
+    ],
+)
+def test_when_raw_answer_is_messy_then_it_is_tidied(raw: str, finish: str, clean: str) -> None:
+    assert clean_answer(raw, finish) == clean
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "supported", "used"),
+    [
+        # restates the source
+        ("Your refund is processed within five business days once we receive the item.", "", True, (0,)),
+        # short and factual
+        ("5 business days.", "", True, (0,)),
+        # invents content
+        ("A refund is a store credit that you can spend on anything you like.", "", False, (0,)),
+        # right words, wrong number
+        ("Refunds are processed within 7 business days.", "", False, (0,)),
+        # draws on the second source
+        ("We are available Monday to Friday from 8:00 to 20:00.", "", True, (1,)),
+        # echoes the customer's own words and number: allowed
+        ("Your order 88231 will be refunded within 5 business days.", "Where is the refund for order 88231?",
+         True, (0,)),
+        # ... unless the question is untrusted, when only sources count
+        ("Your order 88231 will be refunded within 5 business days.", "", False, (0,)),
+        # nothing of substance
+        ("Sure, happy to help!", "", False, ()),
+    ],
+)
+def test_when_answer_is_checked_then_support_decides(
+    answer: str, question: str, supported: bool, used: tuple[int, ...]
+) -> None:
+    result = check_grounding(answer, [REFUNDS, HOURS], question, min_support=0.75)
+    assert result.supported is supported
+    assert result.source_indices[: len(used)] == used
