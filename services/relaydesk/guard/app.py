@@ -8,8 +8,6 @@ import threading
 from typing import Any
 
 import faust
-from relaydesk.guard.bootstrap import build_deps
-from relaydesk.guard.config import GuardSettings
 
 from relaydesk.common.kafka import ensure_topics
 from relaydesk.common.settings import KafkaSettings
@@ -18,6 +16,8 @@ from relaydesk.common.topics import Topics, TopicSpec
 from relaydesk.common.worker import as_batch, build_worker
 from relaydesk.events import ComplianceAudit, ConversationTurn, Envelope, TenantConfig, TurnAnnotated
 from relaydesk.guard import core
+from relaydesk.guard.bootstrap import build_deps
+from relaydesk.guard.config import GuardSettings
 
 log = logging.getLogger(__name__)
 
