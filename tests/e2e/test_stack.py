@@ -10,11 +10,11 @@ from pathlib import Path
 
 import psutil
 
-from conftest import RunningStack, stop_stack
 from kafka_helpers import read_topics
 from relaydesk.common.kafka import produce_and_wait, sync_producer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics, all_topic_specs
+from stack_helpers import RunningStack, stop_stack
 
 CARD = "4111 1111 1111 1111"
 CARD_DIGITS = CARD.replace(" ", "")

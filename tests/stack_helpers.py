@@ -1,0 +1,65 @@
+"""Start and stop a whole local stack (`relaydesk up`) for end-to-end tests, and call its CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from relaydesk.stack.broker import free_port
+
+
+@dataclass
+class RunningStack:
+    proc: subprocess.Popen[str]
+    home: Path
+    info: dict[str, object]
+    state: dict[str, object]
+    env: dict[str, str]
+
+    def cli(self, *args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "relaydesk.cli.main", *args],
+            input=stdin, capture_output=True, text=True, env=self.env, timeout=timeout,
+        )
+
+    def cli_json(self, *args: str, stdin: str | None = None) -> dict[str, object]:
+        out = self.cli(*args, stdin=stdin)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def start_stack(home: Path, timeout_s: float = 420) -> RunningStack:
+    port = free_port()
+    env = {**os.environ, "RELAYDESK_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    log = (home.parent / "up.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "relaydesk.cli.main", "up", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=log, text=True, env=env, start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout_s
+    assert proc.stdout is not None
+    line = ""
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line.startswith("{") or proc.poll() is not None:
+            break
+    if not line.startswith("{"):
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(60)
+        pytest.fail(f"relaydesk up did not start:\n{(home.parent / 'up.log').read_text()[-4000:]}")
+    info = json.loads(line)
+    state = json.loads((home / "stack.json").read_text())
+    return RunningStack(proc, home, info, state, env)
+
+
+def stop_stack(stack: RunningStack) -> None:
+    os.killpg(stack.proc.pid, signal.SIGINT)
+    stack.proc.wait(120)
