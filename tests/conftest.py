@@ -10,6 +10,9 @@ import os
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Derived artifacts (the converted SmolLM2, the fitted injection classifier) are shared by every test and by the
+# stacks the e2e tests start, so they are built once per machine rather than once per test home.
+os.environ.setdefault("RELAYDESK_CACHE_DIR", os.path.expanduser("~/.cache/relaydesk"))
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 _TIERS = ("unit", "integration", "e2e")

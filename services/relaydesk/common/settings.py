@@ -14,6 +14,14 @@ def relaydesk_home() -> Path:
     return Path(os.environ.get("RELAYDESK_HOME", Path.home() / ".relaydesk")).expanduser()
 
 
+def relaydesk_cache_dir() -> Path:
+    """Where derived artifacts go (the converted generation model, the fitted injection classifier): things
+    that can be rebuilt from the installed packages and can be shared by every stack on the machine.
+    `RELAYDESK_CACHE_DIR`, else `$RELAYDESK_HOME/cache`."""
+    env = os.environ.get("RELAYDESK_CACHE_DIR")
+    return Path(env).expanduser() if env else relaydesk_home() / "cache"
+
+
 class KafkaSettings(BaseSettings):
     """How to reach Kafka. The defaults suit the local Tansu broker (see NOTES on its quirks)."""
 

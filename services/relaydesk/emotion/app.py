@@ -16,6 +16,7 @@ from relaydesk.common.worker import build_worker, route_by_type
 from relaydesk.emotion import core
 from relaydesk.emotion.bootstrap import build_deps
 from relaydesk.emotion.config import EmotionSettings
+from relaydesk.emotion.escalation import TrendPoint
 from relaydesk.events import Envelope, TurnAnnotated
 
 
@@ -25,11 +26,11 @@ class TableTrendStore:
     def __init__(self, table: BufferedTable) -> None:
         self.table = table
 
-    def get(self, conversation_id: str) -> list[float]:
-        return list(self.table.get(conversation_id, []) or [])
+    def get(self, conversation_id: str) -> list[TrendPoint]:
+        return [(str(turn), float(score)) for turn, score in self.table.get(conversation_id, []) or []]
 
-    def put(self, conversation_id: str, trend: list[float]) -> None:
-        self.table.set(conversation_id, list(trend))
+    def put(self, conversation_id: str, trend: list[TrendPoint]) -> None:
+        self.table.set(conversation_id, [[turn, score] for turn, score in trend])
 
 
 def build_app(kafka: KafkaSettings | None = None) -> faust.App:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from relaydesk.emotion.classifier import EmotionModel
-from relaydesk.emotion.escalation import EscalationPolicy, TrendStore, decide, extend_trend
+from relaydesk.emotion.escalation import EscalationPolicy, TrendStore, decide, extend_trend, scores
 from relaydesk.emotion.features import FEATURE_NAMES, LexicalFeatures
 from relaydesk.emotion.lexicon import TextView
 from relaydesk.emotion.sentiment import sentiment_score
@@ -54,22 +54,6 @@ class EmotionReading:
     threat: str | None
 
 
-def _vectors(events: Sequence[TurnAnnotated], deps: EmotionDeps) -> tuple[np.ndarray, list[int]]:
-    """The turns' vectors, and the rows that had none and were embedded here."""
-    out = np.zeros((len(events), deps.encoder.dim), dtype=np.float32)
-    missing: list[int] = []
-    for i, event in enumerate(events):
-        if event.embedding is not None and event.embedding.model == deps.encoder.model_id:
-            out[i] = event.embedding.vector()
-        else:
-            missing.append(i)
-    if missing:
-        out[missing] = deps.encoder.encode(
-            [events[i].turn.text for i in missing], [events[i].turn.lang for i in missing]
-        )
-    return out, missing
-
-
 def read_emotions(
     texts: Sequence[str], langs: Sequence[str], vectors: np.ndarray, deps: EmotionDeps
 ) -> list[EmotionReading]:
@@ -95,14 +79,15 @@ def read_emotions(
 
 def _annotate(event: TurnAnnotated, reading: EmotionReading, deps: EmotionDeps) -> EmotionAnnotation:
     conversation = event.conversation_id
-    trend = deps.trend_store.get(conversation) if conversation else []
+    points = deps.trend_store.get(conversation) if conversation else []
     escalate, reason = False, None
     # Only the customer's turns make the trend; agent and bot turns are labelled but never escalate.
     if event.turn.speaker == "customer":
-        trend = extend_trend(trend, reading.sentiment, deps.policy.keep)
-        if conversation:
-            deps.trend_store.put(conversation, trend)
-        escalate, reason = decide(trend, reading.threat, deps.policy)
+        points, is_new = extend_trend(points, event.turn.turn_id, reading.sentiment, deps.policy.keep)
+        if conversation and is_new:
+            deps.trend_store.put(conversation, points)
+        escalate, reason = decide(scores(points), reading.threat, deps.policy)
+    trend = scores(points)
     return EmotionAnnotation(
         label=reading.label,  # type: ignore[arg-type]  # one of EMOTION_LABELS, checked when the model loads
         sentiment=round(reading.sentiment, 4),
@@ -118,7 +103,7 @@ def handle_batch(events: Sequence[TurnAnnotated], deps: EmotionDeps) -> list[lis
     if not events:
         return []
     started = deps.clock()
-    vectors, embedded_here = _vectors(events, deps)
+    vectors, embedded_here = deps.encoder.turn_vectors(events)
     texts = [e.turn.text for e in events]
     langs = [turn_lang(e.turn.lang, e.turn.text) for e in events]
     readings = read_emotions(texts, langs, vectors, deps)

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Protocol
 
+# (turn id, sentiment): keyed by turn so that a redelivered turn is recognised and not counted twice.
+TrendPoint = tuple[str, float]
+
 
 class TrendStore(Protocol):
-    def get(self, conversation_id: str) -> list[float]: ...
+    def get(self, conversation_id: str) -> list[TrendPoint]: ...
 
-    def put(self, conversation_id: str, trend: list[float]) -> None: ...
+    def put(self, conversation_id: str, trend: list[TrendPoint]) -> None: ...
 
 
 class InMemoryTrendStore:
@@ -24,12 +27,12 @@ class InMemoryTrendStore:
 
     def __init__(self, capacity: int = 100_000) -> None:
         self._capacity = capacity
-        self._trends: OrderedDict[str, list[float]] = OrderedDict()
+        self._trends: OrderedDict[str, list[TrendPoint]] = OrderedDict()
 
-    def get(self, conversation_id: str) -> list[float]:
+    def get(self, conversation_id: str) -> list[TrendPoint]:
         return list(self._trends.get(conversation_id, []))
 
-    def put(self, conversation_id: str, trend: list[float]) -> None:
+    def put(self, conversation_id: str, trend: list[TrendPoint]) -> None:
         self._trends[conversation_id] = list(trend)
         self._trends.move_to_end(conversation_id)
         while len(self._trends) > self._capacity:
@@ -51,8 +54,19 @@ class EscalationPolicy:
     keep: int = 10
 
 
-def extend_trend(trend: list[float], sentiment: float, keep: int) -> list[float]:
-    return [*trend, round(sentiment, 4)][-keep:]
+def extend_trend(
+    trend: list[TrendPoint], turn_id: str, sentiment: float, keep: int
+) -> tuple[list[TrendPoint], bool]:
+    """(the trend up to and including this turn, whether the turn is new). A turn already in the trend (a
+    redelivery) is not added again, and its trend is the one it had the first time."""
+    for index, (seen, _) in enumerate(trend):
+        if seen == turn_id:
+            return trend[: index + 1], False
+    return [*trend, (turn_id, round(sentiment, 4))][-keep:], True
+
+
+def scores(trend: list[TrendPoint]) -> list[float]:
+    return [score for _, score in trend]
 
 
 def decide(trend: list[float], threat: str | None, policy: EscalationPolicy) -> tuple[bool, str | None]:

@@ -18,16 +18,9 @@ class TenantIntent(Model):
     examples: list[str] = Field(default_factory=list)
 
 
-class TenantConfig(Envelope):
-    """`tenant.config` v1. A missing block means "use the built-in default" for that block."""
+class TenantSettings(Model):
+    """What a tenant configures (also the body of the gateway's `PUT /v1/tenant/config`)."""
 
-    EVENT_TYPE: ClassVar[str] = "tenant.config"
-    EVENT_VERSION: ClassVar[int] = 1
-    SCHEMA: ClassVar[str] = "tenant/tenant_config.v1.json"
-
-    event_type: Literal["tenant.config"] = "tenant.config"
-    event_version: Literal[1] = 1
-    revision: int = Field(ge=1)
     display_name: str = ""
     persona: str = ""
     rules: list[str] = Field(default_factory=list)
@@ -40,3 +33,15 @@ class TenantConfig(Envelope):
     retain_raw: bool = True
     raw_retention_ms: int = Field(default=3_600_000, ge=0)
     handoff_on: list[HandoffTrigger] = Field(default_factory=lambda: list(DEFAULT_HANDOFF_ON))
+
+
+class TenantConfig(Envelope, TenantSettings):
+    """`tenant.config` v1. A missing block means "use the built-in default" for that block."""
+
+    EVENT_TYPE: ClassVar[str] = "tenant.config"
+    EVENT_VERSION: ClassVar[int] = 1
+    SCHEMA: ClassVar[str] = "tenant/tenant_config.v1.json"
+
+    event_type: Literal["tenant.config"] = "tenant.config"
+    event_version: Literal[1] = 1
+    revision: int = Field(ge=1)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from relaydesk.events.conversation import MAX_TEXT_CHARS, Channel, Speaker
 from relaydesk.events.envelope import CONVERSATION_ID_PATTERN, TENANT_ID_PATTERN
 from relaydesk.events.knowledge import DOC_ID_PATTERN
-from relaydesk.events.tenant import DEFAULT_HANDOFF_ON, HandoffTrigger
+from relaydesk.events.tenant import TenantSettings
 
 LANG_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
@@ -79,18 +79,7 @@ class TenantCreated(BaseModel):
     api_key: str | None = None
 
 
-class TenantConfigIn(Strict):
+class TenantConfigIn(TenantSettings):
     """A tenant's own configuration. Omitted fields keep the built-in defaults."""
 
-    display_name: str = ""
-    persona: str = ""
-    rules: list[str] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=lambda: ["en"])
-    intents: list[dict[str, Any]] = Field(default_factory=list)
-    use_builtin_intents: bool = True
-    intent_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
-    forbidden_claims: list[str] = Field(default_factory=list)
-    review_share: float = Field(default=0.0, ge=0.0, le=1.0)
-    retain_raw: bool = True
-    raw_retention_ms: int = Field(default=3_600_000, ge=0)
-    handoff_on: list[HandoffTrigger] = Field(default_factory=lambda: list(DEFAULT_HANDOFF_ON))
+    model_config = ConfigDict(extra="forbid", frozen=True)

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from relaydesk.common.settings import relaydesk_home
+from relaydesk.common.settings import relaydesk_cache_dir
 
 PACKAGED_MODEL_ID = "SmolLM2-135M-Instruct"
 PACKAGED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -101,7 +101,7 @@ class GenerationSettings(BaseSettings):
         if self.model_cache_dir is not None:
             return self.model_cache_dir
         name = PACKAGED_MODEL_ID if self.model_path is None else self.model_path.stem
-        return relaydesk_home() / "models" / name.lower()
+        return relaydesk_cache_dir() / "models" / name.lower()
 
     def autoscaling(self) -> dict[str, float] | None:
         if self.autoscaling_min_replicas is None or self.autoscaling_max_replicas is None:

@@ -139,27 +139,11 @@ def _annotation(prediction: IntentPrediction, model_name: str) -> IntentAnnotati
 _NO_INTENTS = IntentPrediction(OUT_OF_SCOPE, 1.0, True, ())
 
 
-def _turn_vectors(events: Sequence[TurnAnnotated], deps: IntentDeps) -> np.ndarray:
-    """One vector per turn: reuse a published embedding of the same model, embed the rest in one call."""
-    out = np.zeros((len(events), deps.encoder.embedder.dim), dtype=np.float32)
-    missing: list[int] = []
-    for i, event in enumerate(events):
-        if event.embedding is not None and event.embedding.model == deps.encoder.model_id:
-            out[i] = event.embedding.vector()
-        else:
-            missing.append(i)
-    if missing:
-        out[missing] = deps.encoder.encode(
-            [events[i].turn.text for i in missing], [events[i].turn.lang for i in missing]
-        )
-    return out
-
-
 def handle_batch(events: Sequence[TurnAnnotated], deps: IntentDeps) -> list[list[Envelope]]:
     if not events:
         return []
     started = deps.clock()
-    vectors = _turn_vectors(events, deps)
+    vectors = deps.encoder.turn_vectors(events)[0]
     predictions: list[IntentPrediction] = [_NO_INTENTS] * len(events)
     by_tenant: dict[str, list[int]] = {}
     for i, event in enumerate(events):

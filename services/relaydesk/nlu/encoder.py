@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from relaydesk.embedding.base import Embedder
+from relaydesk.events import TurnAnnotated
 from relaydesk.nlu.glossary import Glossary
 from relaydesk.nlu.lang import turn_lang
 from relaydesk.nlu.text import normalize_text
@@ -67,6 +68,20 @@ class TurnEncoder:
                 mixed = vectors[i] + self.gloss_weight * np.mean([self._gloss_vectors[g] for g in gs], axis=0)
                 vectors[i] = mixed / max(float(np.linalg.norm(mixed)), 1e-12)
         return vectors
+
+    def turn_vectors(self, events: Sequence[TurnAnnotated]) -> tuple[np.ndarray, list[int]]:
+        """One vector per turn: a published embedding made by this encoder is reused, the rest are embedded in
+        one call. Also returns the rows embedded here."""
+        out = np.zeros((len(events), self.dim), dtype=np.float32)
+        missing: list[int] = []
+        for i, event in enumerate(events):
+            if event.embedding is not None and event.embedding.model == self.model_id:
+                out[i] = event.embedding.vector()
+            else:
+                missing.append(i)
+        if missing:
+            out[missing] = self.encode([events[i].turn.text for i in missing], [events[i].turn.lang for i in missing])
+        return out, missing
 
     def _warm(self, words: set[str]) -> None:
         with self._lock:

@@ -108,6 +108,15 @@ def test_when_speaker_then_trend_updated_only_for_customer(
     assert out.emotion.escalate is (speaker == "customer")  # type: ignore[union-attr]
 
 
+def test_when_turn_redelivered_then_counted_once_and_annotated_the_same(embedder: HashingEmbedder) -> None:
+    deps = _deps(embedder, _ANY_THREE)
+    turns = [make_turn(f"this is getting worse {i}", turn_id=f"c{i}") for i in range(3)]
+    first = [handle(t, deps)[0] for t in turns]
+    replay = handle(turns[1], deps)[0]  # at-least-once: the broker hands the second turn over again
+    assert len(deps.trend_store.get("conv-1")) == 3
+    assert replay.emotion == first[1].emotion
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [

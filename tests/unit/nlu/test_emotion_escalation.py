@@ -25,23 +25,31 @@ def test_when_trend_then_escalation(trend: list[float], threat: str | None, expe
 
 
 def test_when_trend_extended_then_kept_bounded() -> None:
-    trend: list[float] = []
+    trend: list[tuple[str, float]] = []
     for i in range(15):
-        trend = extend_trend(trend, -i / 20, keep=10)
-    assert len(trend) == 10 and trend[-1] == -0.7
+        trend, _ = extend_trend(trend, f"t{i}", -i / 20, keep=10)
+    assert len(trend) == 10 and trend[-1] == ("t14", -0.7)
+
+
+def test_when_turn_redelivered_then_trend_unchanged_and_as_first_seen() -> None:
+    trend: list[tuple[str, float]] = []
+    for i in range(3):
+        trend, _ = extend_trend(trend, f"t{i}", -i / 10, keep=10)
+    replay, is_new = extend_trend(trend, "t1", -0.9, keep=10)
+    assert not is_new and replay == [("t0", 0.0), ("t1", -0.1)]
 
 
 def test_when_store_full_then_oldest_conversation_forgotten() -> None:
     store = InMemoryTrendStore(capacity=2)
-    store.put("a", [0.1])
-    store.put("b", [0.2])
-    store.put("a", [0.1, 0.3])  # "a" is now the most recent
-    store.put("c", [0.4])
-    assert store.get("b") == [] and store.get("a") == [0.1, 0.3] and store.get("c") == [0.4]
+    store.put("a", [("t1", 0.1)])
+    store.put("b", [("t1", 0.2)])
+    store.put("a", [("t1", 0.1), ("t2", 0.3)])  # "a" is now the most recent
+    store.put("c", [("t1", 0.4)])
+    assert store.get("b") == [] and store.get("a") == [("t1", 0.1), ("t2", 0.3)] and store.get("c") == [("t1", 0.4)]
 
 
 def test_when_store_read_then_caller_cannot_mutate_it() -> None:
     store = InMemoryTrendStore()
-    store.put("a", [0.1])
-    store.get("a").append(9.0)
-    assert store.get("a") == [0.1]
+    store.put("a", [("t1", 0.1)])
+    store.get("a").append(("t9", 9.0))
+    assert store.get("a") == [("t1", 0.1)]

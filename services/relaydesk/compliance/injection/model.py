@@ -56,9 +56,9 @@ class FittedModel:
 
 
 def default_cache_dir() -> Path:
-    from relaydesk.common.settings import relaydesk_home
+    from relaydesk.common.settings import relaydesk_cache_dir
 
-    return relaydesk_home() / "models" / "injection"
+    return relaydesk_cache_dir() / "models" / "injection"
 
 
 def cache_key(sources: Sequence[str]) -> str:
