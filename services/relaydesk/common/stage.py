@@ -9,6 +9,7 @@ offsets are committed only after the outputs are on the broker.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import inspect
 import logging
@@ -51,6 +52,11 @@ class Stage:
     # Called on the event loop for each (input, outputs) after a successful handle, e.g. to write a Faust
     # table row with the input record as Faust's current event.
     after_record: Callable[[Any, Envelope, Sequence[Envelope]], None] | None = None
+    # Pipelined: each record starts as soon as it arrives, up to `max_in_flight` at once (turns of one
+    # conversation still run in order). For slow, I/O-bound cores (generation), where a batch would make a
+    # turn that arrives mid-batch wait for the whole batch. `batch_size` is then ignored.
+    pipelined: bool = False
+    max_in_flight: int = 8
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -230,7 +236,9 @@ def install_stage(app: faust.App, stage: Stage, kafka: KafkaSettings) -> StageRu
     )
 
     async def agent(stream: faust.StreamT) -> None:
-        if stage.batch_size > 1:
+        if stage.pipelined:
+            await run_pipelined(stream, runner, stage.max_in_flight)
+        elif stage.batch_size > 1:
             # take_events is on faust's Stream, not on its StreamT protocol.
             async for batch in stream.take_events(  # type: ignore[attr-defined]
                 stage.batch_size, within=stage.batch_within_s
@@ -244,3 +252,49 @@ def install_stage(app: faust.App, stage: Stage, kafka: KafkaSettings) -> StageRu
     agent.__qualname__ = agent.__name__
     app.agent(topic, name=f"relaydesk.{stage.name}")(agent)
     return runner
+
+
+async def run_pipelined(stream: faust.StreamT, runner: StageRunner, max_in_flight: int) -> None:
+    """Process records concurrently across conversations, in order within one, acking in offset order.
+
+    Faust commits the highest contiguous acked offset of a partition, so acking a record only once it and
+    every earlier record of its partition are done means a crash can only ever replay records, never skip one.
+    A record whose processing raises (the runner dead-letters bad input itself, so this is infrastructure
+    failing, such as delivery) is never acked, and the exception is thrown into the stream so the agent
+    stops and its partitions are processed again from there."""
+    # noack() is on faust's Stream, not on its StreamT protocol.
+    manual: Any = stream.noack()  # type: ignore[attr-defined]
+    slots = asyncio.Semaphore(max_in_flight)
+    lanes: dict[str, asyncio.Task[None]] = {}  # the last task of each conversation
+    in_order: dict[Any, collections.deque[list[Any]]] = {}  # per partition: [record, finished] by offset
+
+    async def ack_finished(tp: Any) -> None:
+        queue = in_order[tp]
+        while queue and queue[0][1]:
+            record, _ = queue.popleft()
+            await manual.ack(record)
+
+    async def run(entry: list[Any], previous: asyncio.Task[None] | None) -> None:
+        record = entry[0]
+        try:
+            if previous is not None:
+                await asyncio.wait({previous})  # the conversation's earlier turn first, whatever its outcome
+            await runner.process([record])
+        except Exception as exc:
+            log.error("stage %s failed to process a record: %s", runner.stage.name, failure_reason(exc))
+            await manual.throw(exc)
+            raise
+        finally:
+            slots.release()
+        entry[1] = True
+        await ack_finished(record.message.tp)
+
+    async for record in manual.events():
+        await slots.acquire()
+        key = bytes(record.message.key or b"").decode("utf-8", "replace") or f"offset-{record.message.offset}"
+        entry = [record, False]
+        in_order.setdefault(record.message.tp, collections.deque()).append(entry)
+        lanes[key] = asyncio.create_task(run(entry, lanes.get(key)))
+        if len(lanes) > 4 * max_in_flight:  # forget conversations whose last task is done
+            for done_key in [k for k, t in lanes.items() if t.done()]:
+                del lanes[done_key]

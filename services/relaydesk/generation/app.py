@@ -1,9 +1,10 @@
 """Faust adapter of generation: turns.context -> generation core (Ray Serve over HTTP, streaming partials) ->
 replies.draft (+ handoffs).
 
-Conversations run concurrently within a batch, so the Serve replicas can batch them; one conversation's turns
-stay in order. Conversation history lives in a Faust table. Approved replies (from `replies`) fill the semantic
-cache, and knowledge changes (from `knowledge.applied`) invalidate it; every replica reads both in full."""
+Turns are pipelined: each starts as soon as it arrives, so the Serve replicas batch whatever is in flight and
+a turn never waits for an unrelated slow one; one conversation's turns stay in order. Conversation history
+lives in a Faust table. Approved replies (from `replies`) fill the semantic cache, and knowledge changes (from
+`knowledge.applied`) invalidate it; every replica reads both in full."""
 
 from __future__ import annotations
 
@@ -35,13 +36,13 @@ log = logging.getLogger(__name__)
 
 
 class GenerationWorkerSettings(BaseSettings):
-    """The Faust side of generation: how many turns one batch takes (they run concurrently, so the Serve
-    replicas can batch them) and how long it waits to fill."""
+    """The Faust side of generation: how many turns may be generating at once in this worker. Each starts
+    as soon as it arrives (the Serve replicas batch whatever is in flight); one conversation's turns wait for
+    each other."""
 
     model_config = SettingsConfigDict(env_prefix="RELAYDESK_GENERATION_WORKER_", frozen=True)
 
-    batch_size: int = 8
-    batch_within_s: float = 0.005
+    max_in_flight: int = 8
 
 
 class TableHistory:
@@ -106,8 +107,8 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
             input_type=TurnAnnotated,
             handle_batch=concurrent_by_conversation(core.handle, deps),
             route=route_by_type({ReplyDraft: Topics.REPLIES_DRAFT, Handoff: Topics.HANDOFFS}),
-            batch_size=worker.batch_size,
-            batch_within_s=worker.batch_within_s,
+            pipelined=True,
+            max_in_flight=worker.max_in_flight,
             after_record=after_record,
             # The core has its own deadlines and fallbacks; a retry here would only delay the customer.
             max_attempts=1,

@@ -141,7 +141,7 @@ async def handle(event: TurnAnnotated, deps: GenerationDeps) -> list[Envelope]:
         outputs.append(_handoff(ctx, outcome.handoff_reason))
     _remember(deps, conversation_id, HistoryTurn(turn_id=turn.turn_id, role="customer", text=turn.text))
     assert deps.pending is not None
-    cacheable = outcome.mode == "generated" and ctx.cache_scope is not None
+    cacheable = ctx.cache_scope is not None and _worth_caching(outcome)
     terms, keys = question_signature(turn.text) if cacheable else ([], [])
     deps.pending.put(ctx.reply_id, PendingReply(
         tenant_id=event.tenant_id,
@@ -161,9 +161,22 @@ async def handle(event: TurnAnnotated, deps: GenerationDeps) -> list[Envelope]:
     return outputs
 
 
+CACHEABLE_MODES = ("generated", "extractive")
+# Model outcomes that repeat for the same question and sources (greedy decoding): the extractive answer that
+# replaced them is worth reusing. A timeout or an unavailable replica is transient and is not cached.
+DETERMINISTIC_FAILURES = frozenset({"ungrounded", "empty"})
+
+
+def _worth_caching(outcome: _Outcome) -> bool:
+    if outcome.mode == "generated":
+        return True
+    return outcome.mode == "extractive" and outcome.fallback_reason in DETERMINISTIC_FAILURES
+
+
 async def on_reply(reply: Reply, deps: GenerationDeps) -> None:
     """A reply passed (or failed) compliance: remember the answer for follow-ups, and cache it when it is an
-    approved, generated answer to a self-contained question."""
+    approved answer to a self-contained question (generated, or extractive because the model's answer was not
+    grounded: asking the model again would fail the same way)."""
     assert deps.pending is not None
     pending = deps.pending.pop(reply.reply_id)
     verdict = reply.compliance.verdict
@@ -172,7 +185,7 @@ async def on_reply(reply: Reply, deps: GenerationDeps) -> None:
             turn_id=reply.turn_id, role="assistant", text=reply.text,
             sources=pending.sources if pending else [],
         ))
-    if pending is None or deps.cache is None or verdict != "pass" or reply.mode != "generated":
+    if pending is None or deps.cache is None or verdict != "pass" or reply.mode not in CACHEABLE_MODES:
         return
     entry = pending.entry(reply.reply_id, reply.text, reply.generation.model)
     if entry is None or pending.vector is None:

@@ -162,3 +162,52 @@ async def test_when_worker_killed_before_output_then_next_worker_reprocesses(
     async with running(second, timeout_s=60):
         records = await asyncio.to_thread(read_topics, kafka, [Topics.TURNS_GUARDED], count_at_least(1))
     assert [serde.deserialize(r.value, TurnAnnotated).turn.text for r in records] == ["only once"]
+
+
+async def test_when_pipelined_then_conversations_overlap_keep_order_and_all_offsets_commit(
+    kafka: KafkaSettings,
+) -> None:
+    import time
+
+    from confluent_kafka import Consumer, TopicPartition
+
+    from relaydesk.common.kafka import consumer_config
+
+    async def slow_or_fast(events: list[Envelope]) -> list[list[Envelope]]:
+        (ev,) = events
+        assert isinstance(ev, ConversationTurn)
+        await asyncio.sleep(1.5 if ev.text.startswith("slow") else 0.05)
+        return [[TurnAnnotated(**ev.caused(), event_id=new_event_id(), turn=ev.body(), received_at=utcnow())]]
+
+    app = make_app("stage-pipelined", kafka, web_port=0)
+    pipelined = stage(slow_or_fast)
+    pipelined.pipelined, pipelined.max_in_flight = True, 8
+    install_stage(app, pipelined, kafka)
+    plan = [("c-a", "slow a1"), ("c-a", "fast a2"), ("c-b", "fast b1"), ("c-c", "fast c1"), ("c-b", "fast b2")]
+    produce_turns(kafka, plan)
+    started = time.monotonic()
+    async with running(app):
+        records = await asyncio.to_thread(read_topics, kafka, [Topics.TURNS_GUARDED], count_at_least(5))
+        elapsed = time.monotonic() - started
+        # Outputs sit on two partitions: order them by when the handler made them.
+        outputs = sorted((serde.deserialize(r.value, TurnAnnotated) for r in records), key=lambda e: e.occurred_at)
+        texts = [e.turn.text for e in outputs]
+        # Conversations b and c did not wait behind a's slow turn; a's turns kept their order.
+        assert texts.index("fast b1") < texts.index("slow a1") and texts.index("fast c1") < texts.index("slow a1")
+        assert texts.index("slow a1") < texts.index("fast a2")
+        assert texts.index("fast b1") < texts.index("fast b2")
+
+        def committed_everything() -> bool:
+            probe = Consumer(consumer_config(kafka, app.conf.id))
+            try:
+                tps = [TopicPartition(kafka.topic(Topics.TURNS_RAW), p) for p in range(kafka.partitions)]
+                offsets = {tp.partition: tp.offset for tp in probe.committed(tps, timeout=5)}
+            finally:
+                probe.close()
+            return sum(max(o, 0) for o in offsets.values()) == len(plan)
+
+        deadline = time.monotonic() + 15
+        while not await asyncio.to_thread(committed_everything):
+            assert time.monotonic() < deadline, "not every processed record was committed"
+            await asyncio.sleep(0.5)
+    assert len(texts) == 5 and elapsed < 1.5 * 2 + 8  # the slow turn ran once, alongside the others

@@ -309,8 +309,8 @@ async def test_when_cached_reply_does_not_fit_then_miss(changes: dict, why: str)
         ("redacted", None),
         # blocked
         ("blocked", None),
-        # an extractive answer is cheap already
-        ("pass", "extractive"),
+        # a hand-off is no answer to reuse
+        ("pass", "handoff"),
     ],
 )
 async def test_when_reply_is_not_an_approved_generation_then_not_cached(verdict: str, mode_change) -> None:
@@ -322,6 +322,26 @@ async def test_when_reply_is_not_an_approved_generation_then_not_cached(verdict:
         reply = reply.model_copy(update={"mode": mode_change})
     await on_reply(reply, deps)
     assert cache.entries == {}
+
+
+@pytest.mark.parametrize(
+    ("generator", "cached"),
+    [
+        # the model's answer was not grounded in the sources: it would be again, so the extractive answer is kept
+        (ScriptedGenerator("Refunds are instant and we add a 50 euro bonus."), True),
+        # the replica was gone: a transient failure, the next ask may be generated
+        (ScriptedGenerator(fail=GenerationUnavailable("replica gone")), False),
+    ],
+)
+async def test_when_extractive_fallback_approved_then_cached_only_after_a_deterministic_failure(
+    generator: ScriptedGenerator, cached: bool
+) -> None:
+    cache = MemoryCacheStore()
+    deps = make_deps(generator, cache=cache)
+    draft = only_draft(await handle(make_turn(vector=unit_vector(1)), deps))
+    assert draft.mode == "extractive"
+    await on_reply(reply_for(draft), deps)
+    assert bool(cache.entries) is cached
 
 
 async def test_when_doc_changes_before_verdict_then_reply_is_not_cached() -> None:
