@@ -19,8 +19,9 @@ from deploy.deploy_chart import REPO_ROOT, RenderedChart
 pytestmark = pytest.mark.unit
 
 SERVICES = REPO_ROOT / "services"
-# Read with os.environ directly (relaydesk.common.settings.relaydesk_home), not through a settings class.
-READ_DIRECTLY = {"RELAYDESK_HOME"}
+# Read with os.environ directly (relaydesk.common.settings.relaydesk_home / relaydesk_cache_dir), not through a
+# settings class.
+READ_DIRECTLY = {"RELAYDESK_HOME", "RELAYDESK_CACHE_DIR"}
 
 
 @dataclass(frozen=True)
