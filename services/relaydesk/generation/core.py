@@ -43,7 +43,13 @@ from relaydesk.generation.cache import (
     question_signature,
 )
 from relaydesk.generation.config import GenerationSettings
-from relaydesk.generation.fallback import extractive_answer, handoff_priority, handoff_summary, handoff_text
+from relaydesk.generation.fallback import (
+    extractive_answer,
+    handoff_priority,
+    handoff_summary,
+    handoff_text,
+    with_security_notice,
+)
 from relaydesk.generation.grounding import check_grounding, clean_answer
 from relaydesk.generation.ports import (
     CacheScope,
@@ -63,6 +69,7 @@ from relaydesk.generation.ports import (
 from relaydesk.generation.prompt import DEFAULT_PERSONA, Persona, PromptBudget, build_prompt
 from relaydesk.generation.sources import is_follow_up, select_sources
 from relaydesk.generation.streaming import PartialStream
+from relaydesk.nlu.lang import turn_lang
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +112,7 @@ class _Turn:
     history: list[HistoryTurn]
     tenant: TenantConfig | None
     untrusted: bool
+    lang: str = "en"  # declared, else guessed: picks fallback texts and scopes the cache
     follow_up: bool = False
     cache_scope: CacheScope | None = None
     vector: Any = None
@@ -134,6 +142,7 @@ async def handle(event: TurnAnnotated, deps: GenerationDeps) -> list[Envelope]:
         history=_history_before(_recall(deps, conversation_id), turn.turn_id),
         tenant=deps.tenants.get(event.tenant_id),
         untrusted=bool(event.guard and event.guard.attack.detected),
+        lang=turn_lang(turn.lang, turn.text),
     )
     outcome = await _respond(ctx, deps)
     outputs: list[Envelope] = [_draft(ctx, outcome, deps, started)]
@@ -259,7 +268,7 @@ def _prepare_cache_scope(ctx: _Turn) -> None:
     ctx.vector = event.embedding.vector()
     ctx.cache_scope = CacheScope(
         tenant_id=event.tenant_id,
-        lang=(event.turn.lang or "any").lower(),
+        lang=ctx.lang,
         config_revision=ctx.tenant.revision if ctx.tenant else 0,
         embed_model=event.embedding.model,
     )
@@ -369,7 +378,7 @@ def _fallback(
 ) -> _Outcome:
     event = ctx.event
     extract = extractive_answer(
-        event.turn.text, sources, deps.settings.extractive_max_chars, event.turn.lang,
+        event.turn.text, sources, deps.settings.extractive_max_chars, ctx.lang,
         trust_question=not ctx.untrusted,
     )
     if extract is None:
@@ -384,7 +393,7 @@ def _fallback(
 
 def _handoff_outcome(ctx: _Turn, reason: HandoffReason) -> _Outcome:
     return _Outcome(
-        text=handoff_text(reason, ctx.event.turn.lang), mode="handoff", handoff_reason=reason,
+        text=handoff_text(reason, ctx.lang), mode="handoff", handoff_reason=reason,
         fallback_reason=reason if reason in ("no_knowledge", "generation_failed") else None,
     )
 
@@ -401,7 +410,7 @@ def _draft(ctx: _Turn, outcome: _Outcome, deps: GenerationDeps, started: float) 
         **_caused(event),
         turn_id=event.turn.turn_id,
         reply_id=ctx.reply_id,
-        text=outcome.text,
+        text=with_security_notice(outcome.text, event.guard, ctx.lang),
         mode=outcome.mode,
         fallback_reason=outcome.fallback_reason,
         sources_used=list(dict.fromkeys(s.doc_id for s in outcome.sources)),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from relaydesk.events.annotations import EmotionAnnotation, IntentAnnotation
+from relaydesk.events.annotations import EmotionAnnotation, GuardAnnotation, IntentAnnotation
 from relaydesk.events.reply import HandoffReason
 from relaydesk.generation.ports import HistoryTurn, SourceSnippet
 from relaydesk.generation.text import content_terms, sentences
@@ -65,6 +65,26 @@ _EXTRACT_LEAD: dict[str, tuple[str, str]] = {  # (with title, without title)
     "ja": ("「{title}」より：{text}", "ヘルプセンターより：{text}"),
     "id": ("Berikut informasi dari “{title}”: {text}", "Berikut informasi dari pusat bantuan kami: {text}"),
 }
+
+
+# Said when the customer sent a card number or an identity number (the guard removed it before anything else
+# saw it): card data must not be collected over chat (PCI DSS), and the customer should know it was not kept.
+_SECURITY_NOTICE: dict[str, str] = {
+    "en": "For your security, please don't send card or ID numbers in chat. I've removed it from this "
+    "conversation.",
+    "zh": "为了您的安全，请不要在聊天中发送银行卡号或证件号码。我们已将其从对话中删除。",
+    "ja": "安全のため、チャットでカード番号や個人番号を送らないでください。この会話からは削除しました。",
+    "id": "Demi keamanan Anda, mohon jangan kirim nomor kartu atau nomor identitas lewat chat. Nomor itu sudah "
+    "saya hapus dari percakapan ini.",
+}
+SENSITIVE_TYPES = frozenset({"CREDIT_CARD", "IBAN_CODE", "US_SSN", "CN_RESIDENT_ID", "JP_MY_NUMBER", "ID_NIK"})
+
+
+def with_security_notice(text: str, guard: GuardAnnotation | None, lang: str | None) -> str:
+    """The reply, led by a security notice when the customer's turn carried card or identity numbers."""
+    if guard is None or not any(e.type in SENSITIVE_TYPES for e in guard.pii):
+        return text
+    return f"{_SECURITY_NOTICE[_lang(lang)]} {text}"
 
 
 def _lang(lang: str | None) -> str:

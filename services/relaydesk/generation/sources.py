@@ -16,14 +16,17 @@ _ANAPHORA = frozenset((
 _PHRASES = ("what about", "how about", "and if", "what if", "and for", "and what", "how long does that",
             "you said", "you mentioned")
 _CJK_MARKERS = re.compile(r"这个|那个|这|那|它|上面|それ|これ|あれ|その|この|さっき")
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]+>")
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 def is_follow_up(question: str, history: Sequence[HistoryTurn]) -> bool:
     """The question leans on the previous answer: the conversation's latest turn is an answer, and the
-    question is very short or refers back to it."""
+    question is very short, refers back to it, or only supplies details (redacted placeholders)."""
     if not history or history[-1].role != "assistant":
         return False
+    if _PLACEHOLDER.search(question):
+        return True  # details the guard redacted ("my card was <CREDIT_CARD>"): the customer continues the topic
     text = question.lower()
     words = _WORDS.findall(text)
     if len(words) <= 3 and not _CJK_MARKERS.search(text):
