@@ -12,6 +12,7 @@ from relaydesk.generation.ports import HistoryTurn
 from relaydesk.generation.sources import is_follow_up
 from unit.generation.generation_doubles import ScriptedGenerator, make_deps, make_turn
 
+
 def only_draft(outputs: list) -> ReplyDraft:
     (draft,) = [o for o in outputs if isinstance(o, ReplyDraft)]
     return draft
