@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import qdrant_edge as qe
 
 from relaydesk.vectorstore.base import (
@@ -34,12 +33,21 @@ from relaydesk.vectorstore.base import (
     check_filter,
     check_tenant,
     stored_payload,
-    user_payload,
 )
 from relaydesk.vectorstore.ids import point_uuid
-
-DENSE = "dense"
-SPARSE = "sparse"
+from relaydesk.vectorstore.translate import (
+    DENSE,
+    SPARSE,
+    FilterTranslator,
+    Kinds,
+    SingleSearch,
+    collection_kinds,
+    kinds_of,
+    point_vectors,
+    record_of,
+    records_in_order,
+    scored_points,
+)
 
 _INDEX_TYPES: dict[str, qe.PayloadSchemaType] = {
     "keyword": qe.PayloadSchemaType.Keyword,
@@ -48,11 +56,11 @@ _INDEX_TYPES: dict[str, qe.PayloadSchemaType] = {
 }
 
 
-class EdgeVectorStore:
+class EdgeVectorStore(SingleSearch):
     def __init__(self, data_dir: str | Path) -> None:
         self.data_dir = Path(data_dir)
         self._shards: dict[str, qe.EdgeShard] = {}
-        self._kinds: dict[str, tuple[bool, bool]] = {}  # name -> (has dense, has sparse)
+        self._kinds: dict[str, Kinds] = {}
         self._open_lock = threading.Lock()
 
     # --- collections ----------------------------------------------------------------------------------
@@ -64,7 +72,7 @@ class EdgeVectorStore:
         with self._open_lock:
             if name not in self._shards:
                 self._shards[name] = self._open(name, dim, sparse)
-                self._kinds[name] = (dim > 0, sparse or dim == 0)
+                self._kinds[name] = collection_kinds(dim, sparse)
             shard = self._shards[name]
         known = shard.info().payload_schema
         wanted: dict[str, IndexType] = {TENANT_KEY: "keyword", KEY_FIELD: "keyword", **(indexes or {})}
@@ -77,11 +85,9 @@ class EdgeVectorStore:
             shard.update(qe.UpdateOperation.create_field_index(key, schema))
 
     def _open(self, name: str, dim: int, sparse: bool) -> qe.EdgeShard:
-        vectors = {DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)} if dim > 0 else {}
-        # A payload-only collection (dim=0) still needs one vector kind: an unused sparse one costs nothing.
-        sparse_vectors = (
-            {SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if sparse or dim == 0 else {}
-        )
+        has_dense, has_sparse = collection_kinds(dim, sparse)
+        vectors = {DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)} if has_dense else {}
+        sparse_vectors = {SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if has_sparse else {}
         config = qe.EdgeConfig(vectors=vectors, sparse_vectors=sparse_vectors)
         path = self.data_dir / name
         try:
@@ -105,19 +111,11 @@ class EdgeVectorStore:
             return
         check_filter(only_if)
         shard = self._shard(name)
-        has_dense, has_sparse = self._kinds[name]
+        kinds = kinds_of(self._kinds, name)
         edge_points = []
         for p in points:
             check_tenant(p.tenant_id)
-            vector: dict[str, Any] = {}
-            if p.dense is not None:
-                if not has_dense:
-                    raise ValueError(f"collection {name!r} holds no dense vectors")
-                vector[DENSE] = as_dense_list(p.dense)
-            if p.sparse is not None and p.sparse.indices:
-                if not has_sparse:
-                    raise ValueError(f"collection {name!r} holds no sparse vectors")
-                vector[SPARSE] = qe.SparseVector(list(p.sparse.indices), list(p.sparse.values))
+            vector = point_vectors(name, p, kinds, _sparse)
             edge_points.append(qe.Point(point_uuid(p.tenant_id, p.id), vector, stored_payload(p)))
         if only_if is None:
             shard.update(qe.UpdateOperation.upsert_points(edge_points))
@@ -144,26 +142,7 @@ class EdgeVectorStore:
             return []
         uuids: list[Any] = [point_uuid(tenant_id, i) for i in ids]
         records = self._shard(name).retrieve(uuids, with_payload=True, with_vector=[DENSE] if with_vectors else False)
-        by_key = {}
-        for r in records:
-            payload = r.payload or {}
-            # The UUID already binds the tenant; checking the payload too costs nothing.
-            if payload.get(TENANT_KEY) == tenant_id:
-                by_key[payload.get(KEY_FIELD)] = _record(r, with_vectors)
-        return [by_key[i] for i in ids if i in by_key]
-
-    def search(
-        self,
-        name: str,
-        tenant_id: str,
-        dense: np.ndarray | Sequence[float] | None = None,
-        sparse: SparseVector | None = None,
-        k: int = 10,
-        filter: Filter | None = None,
-        score_threshold: float | None = None,
-    ) -> list[ScoredPoint]:
-        req = SearchRequest(tenant_id, dense, sparse, k, filter, score_threshold)
-        return self.search_batch(name, [req])[0]
+        return records_in_order(tenant_id, ids, records, with_vectors)
 
     def search_batch(self, name: str, requests: Sequence[SearchRequest]) -> list[list[ScoredPoint]]:
         if not requests:
@@ -173,10 +152,7 @@ class EdgeVectorStore:
         results = shard.query_batch(qe.QueryBatchRequest(queries)) if len(queries) > 1 else [
             shard.query(queries[0])
         ]
-        return [
-            [ScoredPoint(str((p.payload or {}).get(KEY_FIELD)), float(p.score), user_payload(p.payload)) for p in res]
-            for res in results
-        ]
+        return [scored_points(res) for res in results]
 
     def count(self, name: str, tenant_id: str, filter: Filter | None = None) -> int:
         check_filter(filter)
@@ -197,17 +173,11 @@ class EdgeVectorStore:
                 with_vector=False,
             )
         )
-        return [_record(r, False) for r in records], None if next_offset is None else str(next_offset)
+        return [record_of(r, False) for r in records], None if next_offset is None else str(next_offset)
 
     def tenants(self, name: str, filter: Filter | None = None, limit: int = 10_000) -> list[str]:
         check_filter(filter)
-        flt = None
-        if filter is not None:
-            flt = qe.Filter(
-                must=[_condition(c) for c in filter.must] or None,
-                must_not=[_condition(c) for c in filter.must_not] or None,
-                should=[_condition(c) for c in filter.should] or None,
-            )
+        flt = _FILTERS.plain(filter)
         response = self._shard(name).facet(qe.FacetRequest(TENANT_KEY, limit=limit, exact=True, filter=flt))
         return sorted(str(hit.value) for hit in response.hits)
 
@@ -231,13 +201,6 @@ class EdgeVectorStore:
 
 
 # --- translation to qdrant_edge types ------------------------------------------------------------------
-
-
-def _record(r: Any, with_vectors: bool) -> Record:
-    dense = None
-    if with_vectors and isinstance(r.vector, dict) and DENSE in r.vector:
-        dense = np.asarray(r.vector[DENSE], dtype=np.float32)
-    return Record(str((r.payload or {}).get(KEY_FIELD)), user_payload(r.payload), dense)
 
 
 def _query(r: SearchRequest) -> qe.QueryRequest:
@@ -270,14 +233,8 @@ def _sparse(v: SparseVector) -> qe.SparseVector:
 
 
 def _tenant_filter(tenant_id: str, filter: Filter | None) -> qe.Filter:
-    check_tenant(tenant_id)
-    must: list[Any] = [qe.FieldCondition(TENANT_KEY, match=qe.MatchValue(tenant_id))]
-    if filter is None:
-        return qe.Filter(must=must)
-    must.extend(_condition(c) for c in filter.must)
-    must_not: list[Any] = [_condition(c) for c in filter.must_not]
-    should: list[Any] = [_condition(c) for c in filter.should]
-    return qe.Filter(must=must, must_not=must_not or None, should=should or None)
+    flt: qe.Filter = _FILTERS.for_tenant(tenant_id, filter)
+    return flt
 
 
 def _condition(c: Condition) -> qe.FieldCondition:
@@ -289,3 +246,10 @@ def _condition(c: Condition) -> qe.FieldCondition:
     if isinstance(c, Range):
         return qe.FieldCondition(c.key, range=qe.RangeFloat(gte=c.gte, gt=c.gt, lte=c.lte, lt=c.lt))
     raise TypeError(f"unsupported filter condition {type(c).__name__}")
+
+
+_FILTERS = FilterTranslator(
+    condition=_condition,
+    make=lambda must, must_not, should: qe.Filter(must=must, must_not=must_not, should=should),
+    tenant_condition=lambda tenant_id: qe.FieldCondition(TENANT_KEY, match=qe.MatchValue(tenant_id)),
+)

@@ -9,7 +9,6 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import numpy as np
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
@@ -33,12 +32,21 @@ from relaydesk.vectorstore.base import (
     check_filter,
     check_tenant,
     stored_payload,
-    user_payload,
 )
 from relaydesk.vectorstore.ids import point_uuid
-
-DENSE = "dense"
-SPARSE = "sparse"
+from relaydesk.vectorstore.translate import (
+    DENSE,
+    SPARSE,
+    FilterTranslator,
+    Kinds,
+    SingleSearch,
+    collection_kinds,
+    kinds_of,
+    point_vectors,
+    record_of,
+    records_in_order,
+    scored_points,
+)
 
 _INDEX_TYPES: dict[str, qm.PayloadSchemaType] = {
     "keyword": qm.PayloadSchemaType.KEYWORD,
@@ -47,13 +55,13 @@ _INDEX_TYPES: dict[str, qm.PayloadSchemaType] = {
 }
 
 
-class QdrantServerVectorStore:
+class QdrantServerVectorStore(SingleSearch):
     """`prefix` namespaces collection names, so several deployments can share one Qdrant cluster."""
 
     def __init__(self, client: QdrantClient, prefix: str = "") -> None:
         self.client = client
         self.prefix = prefix
-        self._kinds: dict[str, tuple[bool, bool]] = {}
+        self._kinds: dict[str, Kinds] = {}
         # The local (in-process) client mutates plain Python dicts without locks; a server client is
         # thread-safe, so only the local mode is serialised.
         self._local_lock = threading.RLock() if _is_local(client) else None
@@ -91,11 +99,9 @@ class QdrantServerVectorStore:
             if self.client.collection_exists(full):
                 _check_dim(self.client.get_collection(full), full, dim)
             else:
-                vectors = {DENSE: qm.VectorParams(size=dim, distance=qm.Distance.COSINE)} if dim > 0 else {}
-                # A payload-only collection (dim=0) gets an unused sparse vector, as on Qdrant Edge.
-                sparse_cfg = (
-                    {SPARSE: qm.SparseVectorParams(modifier=qm.Modifier.IDF)} if sparse or dim == 0 else None
-                )
+                has_dense, has_sparse = collection_kinds(dim, sparse)
+                vectors = {DENSE: qm.VectorParams(size=dim, distance=qm.Distance.COSINE)} if has_dense else {}
+                sparse_cfg = {SPARSE: qm.SparseVectorParams(modifier=qm.Modifier.IDF)} if has_sparse else None
                 self.client.create_collection(full, vectors_config=vectors, sparse_vectors_config=sparse_cfg)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the local client warns that payload indexes are no-ops
@@ -104,7 +110,7 @@ class QdrantServerVectorStore:
                 )
                 for key, kind in {KEY_FIELD: "keyword", **(indexes or {})}.items():
                     self.client.create_payload_index(full, key, _INDEX_TYPES[kind])
-        self._kinds[name] = (dim > 0, sparse or dim == 0)
+        self._kinds[name] = collection_kinds(dim, sparse)
 
     # --- writes ---------------------------------------------------------------------------------------
 
@@ -112,19 +118,11 @@ class QdrantServerVectorStore:
         if not points:
             return
         check_filter(only_if)
-        has_dense, has_sparse = self._kind(name)
+        kinds = kinds_of(self._kinds, name)
         structs = []
         for p in points:
             check_tenant(p.tenant_id)
-            vector: dict[str, Any] = {}
-            if p.dense is not None:
-                if not has_dense:
-                    raise ValueError(f"collection {name!r} holds no dense vectors")
-                vector[DENSE] = as_dense_list(p.dense)
-            if p.sparse is not None and p.sparse.indices:
-                if not has_sparse:
-                    raise ValueError(f"collection {name!r} holds no sparse vectors")
-                vector[SPARSE] = _sparse(p.sparse)
+            vector = point_vectors(name, p, kinds, _sparse)
             structs.append(qm.PointStruct(id=point_uuid(p.tenant_id, p.id), vector=vector, payload=stored_payload(p)))
         with self._guard():
             if only_if is None:
@@ -163,24 +161,7 @@ class QdrantServerVectorStore:
                 with_payload=True,
                 with_vectors=[DENSE] if with_vectors else False,
             )
-        by_key = {}
-        for r in records:
-            payload = r.payload or {}
-            if payload.get(TENANT_KEY) == tenant_id:
-                by_key[payload.get(KEY_FIELD)] = _record(r, with_vectors)
-        return [by_key[i] for i in ids if i in by_key]
-
-    def search(
-        self,
-        name: str,
-        tenant_id: str,
-        dense: np.ndarray | Sequence[float] | None = None,
-        sparse: SparseVector | None = None,
-        k: int = 10,
-        filter: Filter | None = None,
-        score_threshold: float | None = None,
-    ) -> list[ScoredPoint]:
-        return self.search_batch(name, [SearchRequest(tenant_id, dense, sparse, k, filter, score_threshold)])[0]
+        return records_in_order(tenant_id, ids, records, with_vectors)
 
     def search_batch(self, name: str, requests: Sequence[SearchRequest]) -> list[list[ScoredPoint]]:
         if not requests:
@@ -188,11 +169,7 @@ class QdrantServerVectorStore:
         queries = [_query(r) for r in requests]
         with self._guard():
             responses = self.client.query_batch_points(self._name(name), queries)
-        return [
-            [ScoredPoint(str((p.payload or {}).get(KEY_FIELD)), float(p.score), user_payload(p.payload))
-             for p in resp.points]
-            for resp in responses
-        ]
+        return [scored_points(resp.points) for resp in responses]
 
     def count(self, name: str, tenant_id: str, filter: Filter | None = None) -> int:
         check_filter(filter)
@@ -219,17 +196,11 @@ class QdrantServerVectorStore:
                 with_payload=True,
                 with_vectors=False,
             )
-        return [_record(r, False) for r in records], None if next_offset is None else str(next_offset)
+        return [record_of(r, False) for r in records], None if next_offset is None else str(next_offset)
 
     def tenants(self, name: str, filter: Filter | None = None, limit: int = 10_000) -> list[str]:
         check_filter(filter)
-        flt = None
-        if filter is not None:
-            flt = qm.Filter(
-                must=[_condition(c) for c in filter.must] or None,
-                must_not=[_condition(c) for c in filter.must_not] or None,
-                should=[_condition(c) for c in filter.should] or None,
-            )
+        flt = _FILTERS.plain(filter)
         with self._guard():
             response = self.client.facet(self._name(name), TENANT_KEY, facet_filter=flt, limit=limit, exact=True)
         return sorted(str(hit.value) for hit in response.hits)
@@ -237,12 +208,6 @@ class QdrantServerVectorStore:
     def close(self) -> None:
         with self._guard():
             self.client.close()
-
-    def _kind(self, name: str) -> tuple[bool, bool]:
-        try:
-            return self._kinds[name]
-        except KeyError:
-            raise VectorStoreError(f"collection {name!r} is not open: call ensure_collection first") from None
 
 
 # --- translation to qdrant-client models ----------------------------------------------------------------
@@ -258,13 +223,6 @@ def _check_dim(info: Any, name: str, dim: int) -> None:
     have = int(params.size) if params is not None else 0
     if have != dim:
         raise VectorStoreError(f"collection {name!r} holds {have}-d vectors, not {dim}-d")
-
-
-def _record(r: Any, with_vectors: bool) -> Record:
-    dense = None
-    if with_vectors and isinstance(r.vector, dict) and DENSE in r.vector:
-        dense = np.asarray(r.vector[DENSE], dtype=np.float32)
-    return Record(str((r.payload or {}).get(KEY_FIELD)), user_payload(r.payload), dense)
 
 
 def _sparse(v: SparseVector) -> qm.SparseVector:
@@ -302,14 +260,8 @@ def _query(r: SearchRequest) -> qm.QueryRequest:
 
 
 def _tenant_filter(tenant_id: str, filter: Filter | None) -> qm.Filter:
-    check_tenant(tenant_id)
-    must: list[Any] = [qm.FieldCondition(key=TENANT_KEY, match=qm.MatchValue(value=tenant_id))]
-    if filter is None:
-        return qm.Filter(must=must)
-    must.extend(_condition(c) for c in filter.must)
-    must_not: list[Any] = [_condition(c) for c in filter.must_not]
-    should: list[Any] = [_condition(c) for c in filter.should]
-    return qm.Filter(must=must, must_not=must_not or None, should=should or None)
+    flt: qm.Filter = _FILTERS.for_tenant(tenant_id, filter)
+    return flt
 
 
 def _condition(c: Condition) -> qm.FieldCondition:
@@ -321,3 +273,10 @@ def _condition(c: Condition) -> qm.FieldCondition:
     if isinstance(c, Range):
         return qm.FieldCondition(key=c.key, range=qm.Range(gt=c.gt, gte=c.gte, lt=c.lt, lte=c.lte))
     raise TypeError(f"unsupported filter condition {type(c).__name__}")
+
+
+_FILTERS = FilterTranslator(
+    condition=_condition,
+    make=lambda must, must_not, should: qm.Filter(must=must, must_not=must_not, should=should),
+    tenant_condition=lambda tenant_id: qm.FieldCondition(key=TENANT_KEY, match=qm.MatchValue(value=tenant_id)),
+)
