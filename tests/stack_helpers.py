@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from relaydesk.stack.broker import free_port
+from relaydesk.common.ports import free_port
 
 
 @dataclass

@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    from relaydesk.common.ports import free_port
     from relaydesk.generation import bench, local_serve
     from relaydesk.generation.adapters.serve_client import ServeHttpGenerator
 
@@ -57,7 +58,7 @@ async def _main(args: argparse.Namespace) -> int:
             bench.progress("starting a local Ray and the generation application")
             local_serve.start_ray(args.num_cpus, 256)
             started_ray = True
-            port = local_serve.free_port("127.0.0.1")
+            port = free_port("127.0.0.1")
             base_url = await asyncio.to_thread(
                 local_serve.deploy, "127.0.0.1", port, replica, time.monotonic() + 600
             )

@@ -59,9 +59,10 @@ def run(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.startup_timeout
     started = False
     try:
+        from relaydesk.common.ports import free_port
         from relaydesk.generation import local_serve
 
-        port = args.port or local_serve.free_port(args.host)
+        port = args.port or free_port(args.host)
         print(f"starting Ray ({args.num_cpus or os.cpu_count()} CPUs)", file=sys.stderr, flush=True)
         local_serve.start_ray(args.num_cpus, args.object_store_mb)
         started = True

@@ -21,7 +21,7 @@ def make_app(
 ) -> faust.App:
     kafka = kafka or KafkaSettings()
     if web_port == 0:
-        from relaydesk.stack.broker import free_port
+        from relaydesk.common.ports import free_port
 
         web_port = free_port(web_host)
     scheme = faust_transport.register(kafka.fetch_wait_ms)

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import time
 import urllib.error
 import urllib.request
 from typing import Any
 
 from relaydesk.generation.config import GenerationSettings
-
-
-def free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_ready(url: str, deadline: float) -> None:

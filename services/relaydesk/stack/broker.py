@@ -16,17 +16,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from relaydesk.common.ports import free_port
+
 log = logging.getLogger(__name__)
 
 
 class BrokerError(RuntimeError):
     pass
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def tansu_binary() -> str:

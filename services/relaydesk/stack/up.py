@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from relaydesk.stack.broker import TansuBroker, free_port
+from relaydesk.common.ports import free_port
+from relaydesk.stack.broker import TansuBroker
 from relaydesk.stack.processes import Child, kill_stragglers, stop_children
 from relaydesk.stack.state import StackState, clear_state, load_state, save_state
 
