@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,19 @@ def test_when_dockerfile_parsed_then_every_copied_path_is_in_the_build_context(p
         for source in command.value[:-1]:
             assert (REPO_ROOT / source).exists(), f"{path.name}: COPY {source}: no such file in the context"
             assert not _dockerignored(source), f"{path.name}: COPY {source}: excluded by .dockerignore"
+
+
+@pytest.mark.parametrize("path", [APP, RAY], ids=["app", "ray"])
+def test_when_dockerfile_parsed_then_it_copies_every_file_the_package_build_reads(path: Path) -> None:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    needed = {"pyproject.toml", project["readme"], *project.get("license-files", [])}
+    copied = {
+        source.rstrip("/")
+        for command in _parse(path)
+        if command.cmd == "COPY" and not any(flag.startswith("--from") for flag in command.flags)
+        for source in command.value[:-1]
+    }
+    assert needed <= copied, f"{path.name} does not copy {sorted(needed - copied)}: `pip install .` would fail"
 
 
 @pytest.mark.parametrize(
