@@ -17,6 +17,8 @@ def ephemeral_low() -> int:
 
 
 def test_when_ports_chosen_then_below_ephemeral_range_and_bindable() -> None:
+    if ephemeral_low() < 11_000:
+        pytest.skip("this host's ephemeral range leaves no room below it")
     chosen = {free_port() for _ in range(20)}
     assert all(10_000 <= p < ephemeral_low() for p in chosen), chosen
     for port in chosen:
