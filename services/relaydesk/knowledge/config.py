@@ -9,6 +9,9 @@ from relaydesk.knowledge.chunking import ChunkingConfig
 from relaydesk.knowledge.index import CHUNKS, STATE, Collections
 from relaydesk.knowledge.terms import Bm25Encoder
 
+_CHUNKING = ChunkingConfig()
+_BM25 = Bm25Encoder()
+
 
 class KnowledgeSettings(BaseSettings):
     """The knowledge processor. The embedder must match retrieval's (`RELAYDESK_RETRIEVAL_EMBEDDER_*`):
@@ -27,12 +30,14 @@ class KnowledgeSettings(BaseSettings):
     dense_batch_size: int = 4
     chunks_collection: str = CHUNKS
     state_collection: str = STATE
-    chunk_max_chars: int = 900
-    chunk_overlap_chars: int = 160
-    chunk_max_chars_unspaced: int = 360
-    chunk_overlap_chars_unspaced: int = 60
-    bm25_k1: float = 1.2
-    bm25_b: float = 0.75
+    # Chunk budgets: ChunkingConfig holds the defaults (chosen on the retrieval dev set), so the eval, the
+    # tests and the service chunk alike unless these are set.
+    chunk_max_chars: int = _CHUNKING.max_chars
+    chunk_overlap_chars: int = _CHUNKING.overlap_chars
+    chunk_max_chars_unspaced: int = _CHUNKING.max_chars_unspaced
+    chunk_overlap_chars_unspaced: int = _CHUNKING.overlap_chars_unspaced
+    bm25_k1: float = _BM25.k1
+    bm25_b: float = _BM25.b
     # The Faust adapter's batching: how many updates one core call takes, and how long it waits to fill.
     batch_size: int = 16
     batch_within_s: float = 0.005

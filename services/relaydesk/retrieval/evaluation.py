@@ -20,6 +20,7 @@ from relaydesk.embedding.base import Embedder
 from relaydesk.events import KnowledgeUpdate
 from relaydesk.events.annotations import RetrievalHit
 from relaydesk.knowledge import core as knowledge
+from relaydesk.knowledge.config import KnowledgeSettings
 from relaydesk.knowledge.documents import Document, DocumentError, parse_jsonl
 from relaydesk.knowledge.index import ensure_index
 from relaydesk.knowledge.terms import tokenize
@@ -132,7 +133,11 @@ def evaluate(
         store = EdgeVectorStore(tmp.name)
     try:
         collections = ensure_index(store, embedder.dim)
-        kdeps = knowledge.KnowledgeDeps(store=store, embedder=embedder, collections=collections)
+        indexing = KnowledgeSettings()  # chunk and weigh terms as the configured service does
+        kdeps = knowledge.KnowledgeDeps(
+            store=store, embedder=embedder, collections=collections, chunking=indexing.chunking(),
+            encoder=indexing.encoder(),
+        )
         ingest_ms = index_documents(docs, kdeps, progress=progress)
         golds = [q.doc_id for q in queries]
         started = time.perf_counter()
