@@ -2,7 +2,9 @@
 and hand-offs. Fed by a broadcast consumer thread; read by long-poll and SSE requests on the event loop.
 
 Bounded: the most recent `conversations_kept` conversations, `items_per_conversation` items each. A final
-reply is shown once per reply id (redelivery upstream must not show a customer the same reply twice).
+reply is shown once per reply id (redelivery upstream must not show a customer the same reply twice), and
+streamed items for a reply id that is already final are dropped: partials and final replies travel on
+different topics, so the final one can overtake the tail of its stream, and it supersedes that tail.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Key = tuple[str, str]  # (tenant_id, conversation_id)
+STREAMED = ("partial", "retract", "end")  # what precedes a final reply, on the partials topic
 
 
 @dataclass
@@ -47,11 +50,13 @@ class ReplyHub:
 
     def publish(self, tenant_id: str, conversation_id: str, kind: str, data: dict[str, Any]) -> None:
         conv = self._conversation((tenant_id, conversation_id))
+        reply_id = str(data.get("reply_id", ""))
         if kind == "reply":
-            reply_id = str(data.get("reply_id", ""))
             if reply_id in conv.reply_ids:
                 return
             conv.reply_ids.add(reply_id)
+        elif kind in STREAMED and reply_id and reply_id in conv.reply_ids:
+            return  # the final reply overtook the tail of its stream, and supersedes it
         conv.items.append(Item(next(self._seq), kind, data))
         conv.changed.set()
         conv.changed = asyncio.Event()  # waiters hold the old event, which stays set

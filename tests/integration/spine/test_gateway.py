@@ -124,9 +124,17 @@ def test_when_streaming_then_sse_carries_partials_retraction_and_reply(gateway, 
         ReplyPartial(tenant_id="acme", conversation_id="conv-s", turn_id="t", reply_id="r", seq=2, kind="retract", reason="blocked"),
         _reply("acme", "conv-s", "t", "r", "A colleague will follow up."),
     ]
-    for event in events:
-        topic = Topics.REPLIES if isinstance(event, Reply) else Topics.REPLIES_PARTIAL
-        produce_and_wait(producer, kafka.topic(topic), serde.serialize(event), key=b"conv-s")
+    for event in events[:-1]:
+        produce_and_wait(producer, kafka.topic(Topics.REPLIES_PARTIAL), serde.serialize(event), key=b"conv-s")
+    # Partials and the final reply travel on different topics, with no order between them; in the stack the
+    # reply follows its stream by a compliance hop. Here it follows once the gateway holds the whole stream.
+    deadline = time.monotonic() + 20
+    held: list[dict] = []
+    while len(held) < 3 and time.monotonic() < deadline:
+        got = client.get("/v1/conversations/conv-s/replies", params={"wait": 1}, headers=auth(keys["acme"]))
+        held = got.json()["items"]
+    assert [i["kind"] for i in held] == ["partial", "partial", "retract"]
+    produce_and_wait(producer, kafka.topic(Topics.REPLIES), serde.serialize(events[-1]), key=b"conv-s")
     seen: list[tuple[str, dict]] = []
     with client.stream("GET", "/v1/conversations/conv-s/events", headers=auth(keys["acme"])) as stream:
         event_name = None

@@ -22,6 +22,18 @@ async def test_when_reply_redelivered_then_shown_once() -> None:
     assert [i.kind for i in h.items_after("acme", "c1", 0)] == ["reply"]
 
 
+async def test_when_partials_arrive_after_their_final_reply_then_dropped() -> None:
+    h = hub()
+    h.publish("acme", "c1", "partial", {"reply_id": "r1", "turn_id": "t1", "delta": "Hel"})
+    h.publish("acme", "c1", "reply", {"reply_id": "r1", "turn_id": "t1"})
+    for kind in ("partial", "retract", "end"):
+        h.publish("acme", "c1", kind, {"reply_id": "r1", "turn_id": "t1"})
+    h.publish("acme", "c1", "partial", {"reply_id": "r2", "turn_id": "t2", "delta": "Next"})
+    assert [(i.kind, i.data["reply_id"]) for i in h.items_after("acme", "c1", 0)] == [
+        ("partial", "r1"), ("reply", "r1"), ("partial", "r2"),
+    ]
+
+
 async def test_when_other_tenant_asks_then_nothing() -> None:
     h = hub()
     h.publish("acme", "c1", "reply", {"reply_id": "r1", "turn_id": "t1"})
