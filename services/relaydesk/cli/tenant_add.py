@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from relaydesk.cli.gateway_client import GatewayClient, GatewayError
-    from relaydesk.stack.state import StackNotRunning, load_state, save_state
+    from relaydesk.stack.state import StackNotRunning, load_state, remember_local_key, save_state
 
     try:
         result = GatewayClient.admin().post_json("/v1/admin/tenants", {"tenant_id": args.name})
@@ -29,9 +29,10 @@ def run(args: argparse.Namespace) -> int:
         state = None
     if result["created"]:
         out["api_key"] = result["api_key"]
-        if state is not None:
+        if state is not None:  # the local stack: keep the key where later commands, and restarts, find it
             state.tenants[args.name] = result["api_key"]
             save_state(state)
+            remember_local_key(args.name, result["api_key"])
     else:
         out["exists"] = True
         if state is not None and args.name in state.tenants:

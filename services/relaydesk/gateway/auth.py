@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from relaydesk.common.private_file import write_private_json
 
 
 def hash_key(key: str) -> str:
@@ -74,13 +75,20 @@ class KeyStore:
             self._write()
             return key
 
+    def rotate(self, tenant_id: str) -> str:
+        """Give an existing tenant a new key; the old one stops working at once."""
+        with self._lock:
+            self._load_if_changed()
+            if tenant_id not in self._tenants:
+                raise KeyError(tenant_id)
+            key = new_api_key(tenant_id)
+            info = self._tenants[tenant_id]
+            info |= {"key_sha256": hash_key(key), "rotated_at": datetime.now(UTC).isoformat()}
+            self._write()
+            return key
+
     def _write(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump({"tenants": self._tenants}, fh, indent=2)
-        os.replace(tmp, self.path)
+        write_private_json(self.path, {"tenants": self._tenants})
         self._load_forced()
 
     def _load_forced(self) -> None:

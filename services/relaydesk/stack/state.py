@@ -1,16 +1,18 @@
-"""The running local stack's state file (`$RELAYDESK_HOME/stack.json`), so CLI commands find it by themselves.
+"""The running local stack's state file (`$RELAYDESK_HOME/stack.json`), so CLI commands find it by themselves,
+and the local tenants' API keys (`$RELAYDESK_HOME/local-keys.json`), which outlive a stop: the gateway's keys
+file keeps the tenants across restarts, so their keys must stay known too.
 
-It holds the gateway URL and the local tenants' API keys in clear text, readable by the owner only (0600):
-this is a developer's laptop stack. Production keeps only key hashes, in a Kubernetes Secret.
+Both hold API keys in clear text, readable by the owner only (0600): this is a developer's laptop stack.
+Production keeps only key hashes, in a Kubernetes Secret.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from relaydesk.common.private_file import write_private_json
 from relaydesk.common.settings import relaydesk_home
 
 
@@ -36,12 +38,7 @@ def state_path(home: Path | None = None) -> Path:
 
 def save_state(state: StackState, home: Path | None = None) -> Path:
     path = state_path(home)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(asdict(state), fh, indent=2)
-    os.replace(tmp, path)
+    write_private_json(path, asdict(state))
     return path
 
 
@@ -59,3 +56,19 @@ def load_state(home: Path | None = None) -> StackState:
 
 def clear_state(home: Path | None = None) -> None:
     state_path(home).unlink(missing_ok=True)
+
+
+def local_keys_path(home: Path | None = None) -> Path:
+    return (home or relaydesk_home()) / "local-keys.json"
+
+
+def load_local_keys(home: Path | None = None) -> dict[str, str]:
+    """tenant id -> API key, for the tenants this home's stack created."""
+    try:
+        return dict(json.loads(local_keys_path(home).read_text()))
+    except FileNotFoundError:
+        return {}
+
+
+def remember_local_key(tenant_id: str, api_key: str, home: Path | None = None) -> None:
+    write_private_json(local_keys_path(home), load_local_keys(home) | {tenant_id: api_key})

@@ -21,9 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from relaydesk.common.ports import free_port
+from relaydesk.gateway.auth import KeyStore
 from relaydesk.stack.broker import TansuBroker
 from relaydesk.stack.processes import Child, kill_stragglers, stop_children
-from relaydesk.stack.state import StackState, clear_state, load_state, save_state
+from relaydesk.stack.state import (
+    StackState,
+    clear_state,
+    load_local_keys,
+    load_state,
+    remember_local_key,
+    save_state,
+)
 
 WORKERS = ("guard", "intent", "emotion", "knowledge", "generation", "compliance")
 DEMO_TENANT = "demo"
@@ -118,12 +126,12 @@ class LocalStack:
         _say(f"broker on {bootstrap}, topics created")
 
         # 2. keys
-        from relaydesk.gateway.auth import KeyStore
-
         keys_file = self.home / "gateway-keys.json"
         admin_key = secrets.token_urlsafe(24)
         keys = KeyStore(keys_file)
-        demo_key = keys.add(DEMO_TENANT) or self._known_key(DEMO_TENANT)
+        ensure_local_tenant(keys, DEMO_TENANT, self.home)
+        tenants = {t: k for t, k in load_local_keys(self.home).items() if keys.tenant_for(k) == t}
+        demo_key = tenants[DEMO_TENANT]
 
         # 3. processes: generation serving first (the slowest to start), then processors, then the gateway
         serve_port = free_port()
@@ -172,7 +180,7 @@ class LocalStack:
             gateway_url=gateway_url,
             admin_key=admin_key,
             broker=bootstrap,
-            tenants={DEMO_TENANT: demo_key},
+            tenants=tenants,
             pid=os.getpid(),
             home=str(self.home),
             services=services,
@@ -187,12 +195,6 @@ class LocalStack:
         self.timings["ready_s"] = time.perf_counter() - t0
         _say(f"demo knowledge: {pushed} documents pushed and searchable")
         return self.state
-
-    def _known_key(self, tenant: str) -> str:
-        try:
-            return load_state(self.home).tenants[tenant]
-        except Exception as exc:
-            raise StackError(f"tenant {tenant} exists but its key is unknown; remove {self.home}") from exc
 
     def _spawn(self, name: str, args: list[str], bootstrap: str, extra: dict[str, str] | None = None) -> Child:
         child = Child(name, args, self._env(bootstrap, name, extra), self.home / "logs" / f"{name}.log").start()
@@ -218,6 +220,20 @@ class LocalStack:
         if self.broker is not None:
             self.broker.stop()
         clear_state(self.home)
+
+
+def ensure_local_tenant(keys: KeyStore, tenant: str, home: Path) -> str:
+    """The tenant's API key, the same across restarts of this home's stack. A tenant whose key this home no
+    longer knows (its local keys file was removed) gets a new one, since nobody can present the old one."""
+    key = keys.add(tenant)
+    if key is None:
+        known = load_local_keys(home).get(tenant)
+        if known is not None and keys.tenant_for(known) == tenant:
+            return known
+        key = keys.rotate(tenant)
+        _say(f"tenant {tenant}: its API key was unknown here, so it has a new one")
+    remember_local_key(tenant, key, home)
+    return key
 
 
 def _pid_alive(pid: int) -> bool:

@@ -44,3 +44,11 @@ def test_when_admin_key_compared_then_exact_match_only() -> None:
     assert check_admin("s3cret", "s3cret")
     assert not check_admin("s3cret", None)
     assert not check_admin("s3cre", "s3cret")
+
+
+def test_when_key_rotated_then_only_the_new_key_works(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys.json")
+    old = store.add("acme") or ""
+    new = store.rotate("acme")
+    assert new != old and store.tenant_for(new) == "acme" and store.tenant_for(old) is None
+    assert store.tenants() == ["acme"]
