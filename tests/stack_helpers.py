@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,3 +64,30 @@ def start_stack(home: Path, timeout_s: float = 420) -> RunningStack:
 def stop_stack(stack: RunningStack) -> None:
     os.killpg(stack.proc.pid, signal.SIGINT)
     stack.proc.wait(120)
+
+
+WARP_DOC = "warp-drive-warranty"
+
+
+def add_tenant_with_document(stack: RunningStack, folder: Path) -> tuple[str, str]:
+    """A new tenant (with `tenant add`, twice) and one pushed Markdown document; returns (tenant, API key)."""
+    tenant = f"acme{uuid.uuid4().hex[:6]}"
+    created = stack.cli_json("tenant", "add", tenant)
+    assert created["created"] is True and created["api_key"]
+    again = stack.cli_json("tenant", "add", tenant)
+    assert again["created"] is False and again["exists"] is True and again["api_key"] == created["api_key"]
+    doc = folder / f"{WARP_DOC}.md"
+    doc.write_text("# Warp drive warranty\n\nEvery Acme warp drive carries a 7-year zorbulon warranty.\n")
+    pushed = stack.cli_json("kb", "push", "--tenant", tenant, str(doc))
+    assert pushed["pushed"] == 1 and len(pushed["event_ids"]) == 1
+    return tenant, str(created["api_key"])
+
+
+def search_for(stack: RunningStack, tenant: str, query: str, doc_id: str, deadline_s: float = 15) -> list[dict]:
+    """`kb search` results for `doc_id`, polling until it shows up or the deadline passes."""
+    deadline = time.monotonic() + deadline_s
+    found: list[dict] = []
+    while time.monotonic() < deadline and not found:
+        results = stack.cli_json("kb", "search", "--tenant", tenant, query)["results"]
+        found = [r for r in results if isinstance(r, dict) and r["doc_id"] == doc_id]
+    return found

@@ -16,7 +16,7 @@ from relaydesk.common.kafka import produce_and_wait, sync_producer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics, all_topic_specs
 from relaydesk.guard.app import archive_topic
-from stack_helpers import RunningStack, stop_stack
+from stack_helpers import WARP_DOC, RunningStack, add_tenant_with_document, search_for, stop_stack
 
 CARD = "4111 1111 1111 1111"
 CARD_DIGITS = CARD.replace(" ", "")
@@ -113,24 +113,11 @@ def test_when_pii_sent_then_nothing_downstream_of_ingest_holds_it(stack: Running
 
 
 def test_when_tenant_added_and_kb_pushed_then_found_only_by_that_tenant(stack: RunningStack, tmp_path: Path) -> None:
-    tenant = f"acme{uuid.uuid4().hex[:6]}"
-    created = stack.cli_json("tenant", "add", tenant)
-    assert created["created"] is True and created["api_key"]
-    again = stack.cli_json("tenant", "add", tenant)
-    assert again["created"] is False and again["exists"] is True
-
-    doc = tmp_path / "warp-drive-warranty.md"
-    doc.write_text("# Warp drive warranty\n\nEvery Acme warp drive carries a 7-year zorbulon warranty.\n")
-    pushed = stack.cli_json("kb", "push", "--tenant", tenant, str(doc))
-    assert pushed["pushed"] == 1 and len(pushed["event_ids"]) == 1
-    deadline = time.monotonic() + 15
-    found: list = []
-    while time.monotonic() < deadline and not found:
-        found = [r for r in stack.cli_json("kb", "search", "--tenant", tenant, "zorbulon warranty")["results"]
-                 if r["doc_id"] == "warp-drive-warranty"]
+    tenant, _ = add_tenant_with_document(stack, tmp_path)
+    found = search_for(stack, tenant, "zorbulon warranty", WARP_DOC)
     assert found and found[0]["version"] >= 1
     other = stack.cli_json("kb", "search", "--tenant", "demo", "zorbulon warranty warp drive")["results"]
-    assert all(r["doc_id"] != "warp-drive-warranty" for r in other)
+    assert all(r["doc_id"] != WARP_DOC for r in other)
 
 
 def test_when_stack_interrupted_then_no_process_left(stack: RunningStack) -> None:
