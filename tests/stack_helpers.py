@@ -91,3 +91,23 @@ def search_for(stack: RunningStack, tenant: str, query: str, doc_id: str, deadli
         results = stack.cli_json("kb", "search", "--tenant", tenant, query)["results"]
         found = [r for r in results if isinstance(r, dict) and r["doc_id"] == doc_id]
     return found
+
+
+def assert_nothing_left(stack: RunningStack) -> None:
+    """After a stop: no service of the stack, nor any process started in its home, is still running."""
+    import psutil
+
+    pids = [int(p) for p in stack.state["services"].values() if p]
+    time.sleep(1)
+    alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    assert alive == []
+    leftovers = []
+    for proc in psutil.process_iter(["pid", "cmdline", "environ"]):
+        try:
+            env = proc.info.get("environ") or {}
+            if env.get("RELAYDESK_HOME") == str(stack.home):
+                leftovers.append(proc.info["pid"])
+        except psutil.Error:
+            continue
+    assert leftovers == []
+    assert not (stack.home / "stack.json").exists()

@@ -1,19 +1,24 @@
-"""`relaydesk up` a second time in the same home: what the local stack keeps, and that it answers again."""
+"""`relaydesk up` a second time in the same home: what the local stack keeps, and that it answers again.
+It ends the shared e2e stack, so it runs last; each stop must leave no process behind."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from stack_helpers import (
     WARP_DOC,
     RunningStack,
     add_tenant_with_document,
+    assert_nothing_left,
     search_for,
     start_stack,
     stop_stack,
 )
 
 
+@pytest.mark.ends_stack
 def test_when_restarted_in_same_home_then_keys_and_knowledge_kept_and_turns_answered(
     stack: RunningStack, tmp_path: Path
 ) -> None:
@@ -21,6 +26,7 @@ def test_when_restarted_in_same_home_then_keys_and_knowledge_kept_and_turns_answ
     assert search_for(stack, tenant, "zorbulon warranty", WARP_DOC)
     stop_stack(stack)
     assert stack.proc.returncode == 0
+    assert_nothing_left(stack)
 
     again = start_stack(stack.home)
     try:
@@ -37,3 +43,4 @@ def test_when_restarted_in_same_home_then_keys_and_knowledge_kept_and_turns_answ
     finally:
         stop_stack(again)
     assert again.proc.returncode == 0
+    assert_nothing_left(again)

@@ -8,7 +8,6 @@ import time
 import uuid
 from pathlib import Path
 
-import psutil
 from confluent_kafka.admin import AdminClient
 
 from kafka_helpers import read_topics
@@ -16,7 +15,7 @@ from relaydesk.common.kafka import produce_and_wait, sync_producer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics, all_topic_specs
 from relaydesk.guard.app import archive_topic
-from stack_helpers import WARP_DOC, RunningStack, add_tenant_with_document, search_for, stop_stack
+from stack_helpers import WARP_DOC, RunningStack, add_tenant_with_document, search_for
 
 CARD = "4111 1111 1111 1111"
 CARD_DIGITS = CARD.replace(" ", "")
@@ -118,22 +117,3 @@ def test_when_tenant_added_and_kb_pushed_then_found_only_by_that_tenant(stack: R
     assert found and found[0]["version"] >= 1
     other = stack.cli_json("kb", "search", "--tenant", "demo", "zorbulon warranty warp drive")["results"]
     assert all(r["doc_id"] != WARP_DOC for r in other)
-
-
-def test_when_stack_interrupted_then_no_process_left(stack: RunningStack) -> None:
-    pids = [int(p) for p in stack.state["services"].values() if p]
-    stop_stack(stack)
-    assert stack.proc.returncode == 0
-    time.sleep(1)
-    alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
-    assert alive == []
-    leftovers = []
-    for proc in psutil.process_iter(["pid", "cmdline", "environ"]):
-        try:
-            env = proc.info.get("environ") or {}
-            if env.get("RELAYDESK_HOME") == str(stack.home):
-                leftovers.append(proc.info["pid"])
-        except psutil.Error:
-            continue
-    assert leftovers == []
-    assert not (stack.home / "stack.json").exists()
