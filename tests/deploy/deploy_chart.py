@@ -25,8 +25,9 @@ RELEASE = "relaydesk"
 NAMESPACE = "contact"
 # The chart's kubeVersion floor and the newest schemas kubernetes-validate ships.
 KUBE_VERSIONS = ("1.27", "1.37")
-# Custom resources: their operators own the schemas, so the tests check their required fields by hand.
-CUSTOM_API_GROUPS = ("ray.io/", "monitoring.coreos.com/")
+# Custom resources: their operators own the schemas; copies of the CRDs' schemas live in crds/ (README there).
+CUSTOM_API_GROUPS = ("ray.io/", "monitoring.coreos.com/", "keda.sh/")
+CRD_DIR = Path(__file__).resolve().parent / "crds"
 
 Manifest = dict[str, Any]
 
@@ -145,4 +146,49 @@ def kubernetes_schema_errors(obj: Manifest, kube_version: str) -> list[str]:
     validator = _validator(kube_version, obj["apiVersion"], obj["kind"])
     if validator is None:
         raise LookupError(f"no Kubernetes {kube_version} schema for {obj['apiVersion']} {obj['kind']}")
+    return [f"{'.'.join(str(p) for p in error.absolute_path)}: {error.message}" for error in validator.iter_errors(obj)]
+
+
+def _structural_to_json_schema(node: Any) -> Any:
+    """A CRD's structural schema as strict JSON Schema: `nullable` and int-or-string as the API server reads them,
+    and unknown fields rejected where the schema lists the fields (the API server would prune them)."""
+    if isinstance(node, list):
+        return [_structural_to_json_schema(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _structural_to_json_schema(v) for k, v in node.items() if not k.startswith("x-kubernetes-")}
+    out.pop("nullable", None)
+    if node.get("x-kubernetes-int-or-string"):
+        out.pop("type", None)
+        out.setdefault("anyOf", [{"type": "integer"}, {"type": "string"}])
+    if node.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"]
+    preserve = node.get("x-kubernetes-preserve-unknown-fields", False)
+    if "properties" in node and "additionalProperties" not in node and not preserve:
+        out["additionalProperties"] = False
+    return out
+
+
+@cache
+def _crd_validator(api_version: str, kind: str, kube_version: str) -> jsonschema.Validator | None:
+    group, version = api_version.split("/")
+    for path in CRD_DIR.glob(f"{group}_*.{version}.json"):
+        doc = json.loads(path.read_text())
+        if doc["kind"] != kind:
+            continue
+        schema = _structural_to_json_schema(doc["openAPIV3Schema"])
+        # metadata is `type: object` in a CRD; the API server checks it as ObjectMeta.
+        schema["properties"]["metadata"] = {
+            "$ref": "https://kubernetes.io/api/_definitions.json#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+        }
+        schema["required"] = sorted({*schema.get("required", []), "apiVersion", "kind", "metadata"})
+        return jsonschema.Draft202012Validator(schema, registry=_registry(kube_version))
+    return None
+
+
+def crd_schema_errors(obj: Manifest, kube_version: str) -> list[str]:
+    """Violations of the CRD schema (crds/) of a custom resource; raises if no CRD schema is kept for its kind."""
+    validator = _crd_validator(obj["apiVersion"], obj["kind"], kube_version)
+    if validator is None:
+        raise LookupError(f"no CRD schema in {CRD_DIR.name}/ for {obj['apiVersion']} {obj['kind']}")
     return [f"{'.'.join(str(p) for p in error.absolute_path)}: {error.message}" for error in validator.iter_errors(obj)]

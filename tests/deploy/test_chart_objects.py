@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from deploy.deploy_chart import (
@@ -10,6 +13,7 @@ from deploy.deploy_chart import (
     NAMESPACE,
     RenderedChart,
     chart_values,
+    crd_schema_errors,
     deep_merge,
     kubernetes_schema_errors,
     scenario_values,
@@ -32,6 +36,37 @@ def test_when_rendered_then_every_builtin_object_passes_the_strict_kubernetes_sc
 
 
 @pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
+def test_when_rendered_then_every_custom_resource_passes_its_strict_crd_schema(
+    rendered: RenderedChart, kube_version: str
+) -> None:
+    problems: list[str] = []
+    for obj in rendered.objects:
+        if not obj["apiVersion"].startswith(CUSTOM_API_GROUPS):
+            continue
+        where = f"{obj['kind']}/{obj['metadata']['name']}"
+        problems += [f"{where}: {error}" for error in crd_schema_errors(obj, kube_version)]
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("broken", "complaint"),
+    [
+        ({"spec": {"maxReplicaCount": "twelve"}}, "spec.maxReplicaCount"),  # wrong type
+        ({"spec": {"triggers": [{"type": "kafka", "metadata": {"lagThreshold": 100}}]}}, "lagThreshold"),  # not a string
+        ({"spec": {"scaleTargetRef": {"nmae": "x"}}}, "nmae"),  # misspelt field: pruned silently by the API server
+    ],
+)
+def test_when_a_scaled_object_breaks_its_crd_then_the_check_names_the_field(
+    render_scenario: Callable[[str], RenderedChart], broken: dict[str, Any], complaint: str
+) -> None:
+    # The CRD check must be able to fail: corrupt a good ScaledObject and expect the field in the message.
+    good = render_scenario("production").of_kind("ScaledObject")[0]
+    bad = deep_merge(good, broken)
+    errors = crd_schema_errors(bad, KUBE_VERSIONS[-1])
+    assert errors and any(complaint in e for e in errors), errors
+
+
+@pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
 def test_when_rayservice_rendered_then_its_pod_templates_pass_the_kubernetes_schema(
     rendered: RenderedChart, kube_version: str
 ) -> None:
@@ -47,7 +82,13 @@ def test_when_rayservice_rendered_then_its_pod_templates_pass_the_kubernetes_sch
 
 def test_when_rendered_then_only_known_custom_resources_appear(rendered: RenderedChart) -> None:
     custom = {(o["apiVersion"], o["kind"]) for o in rendered.objects if o["apiVersion"].startswith(CUSTOM_API_GROUPS)}
-    assert custom <= {("ray.io/v1", "RayService"), ("monitoring.coreos.com/v1", "ServiceMonitor")}
+    assert custom <= {
+        ("ray.io/v1", "RayService"),
+        ("monitoring.coreos.com/v1", "ServiceMonitor"),
+        ("monitoring.coreos.com/v1", "PrometheusRule"),
+        ("keda.sh/v1alpha1", "ScaledObject"),
+        ("keda.sh/v1alpha1", "TriggerAuthentication"),
+    }
 
 
 def test_when_rendered_then_names_are_unique_per_kind_and_dns_safe(rendered: RenderedChart) -> None:

@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("eval", "retrieval"), "relaydesk.cli.eval_retrieval", "score retrieval against a BM25 baseline"),
     (("eval", "redact"), "relaydesk.cli.eval_redact", "score PII redaction per entity type"),
     (("eval", "injection"), "relaydesk.cli.eval_injection", "score prompt-injection detection"),
+    (("eval", "outbound"), "relaydesk.cli.eval_outbound", "score the pre-dial policy on a scenario set"),
     (("bench", "nlu"), "relaydesk.cli.bench_nlu", "intent/emotion throughput, batched against unbatched"),
     (("bench", "freshness"), "relaydesk.cli.bench_freshness", "knowledge update to searchable latency"),
     (("bench", "generation"), "relaydesk.cli.bench_generation", "tokens/s and TTFT through Ray Serve"),
@@ -32,6 +33,16 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("gateway",), "relaydesk.cli.gateway", "run the HTTP gateway"),
     (("serve-generation",), "relaydesk.cli.serve_generation", "run the Ray Serve generation application"),
     (("topics", "create"), "relaydesk.cli.topics_create", "create every topic with its partition count"),
+    (("dlq", "replay"), "relaydesk.cli.dlq_replay", "put dead letters back on their topic, once each"),
+    (("campaign", "check"), "relaydesk.cli.campaign_check", "run the pre-dial policy offline over JSONL attempts"),
+    (("campaign", "simulate"), "relaydesk.cli.campaign_simulate", "simulate predictive vs progressive pacing"),
+    (("campaign", "create"), "relaydesk.cli.campaign_create", "create (or replace) a campaign from a YAML/JSON file"),
+    (("campaign", "contacts"), "relaydesk.cli.campaign_contacts", "import a campaign's contacts (CSV or JSONL)"),
+    (("campaign", "start"), "relaydesk.cli.campaign_start", "start dialling a campaign"),
+    (("campaign", "pause"), "relaydesk.cli.campaign_pause", "pause a campaign"),
+    (("campaign", "status"), "relaydesk.cli.campaign_status", "a campaign's attempts, blocks, connects, abandonment"),
+    (("consent", "show"), "relaydesk.cli.consent_show", "whether a number is callable for a tenant, with its events"),
+    (("bench", "optout"), "relaydesk.cli.bench_optout", "opt-out turn to not-callable latency through the stack"),
 )
 
 

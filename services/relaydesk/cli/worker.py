@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-WORKERS = ("guard", "intent", "emotion", "knowledge", "retrieval", "generation", "compliance")
+WORKERS = ("guard", "intent", "emotion", "knowledge", "retrieval", "generation", "compliance", "conversations", "assist")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

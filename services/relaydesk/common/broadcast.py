@@ -3,6 +3,12 @@
 For state every replica needs in full: the gateway's view of replies, tenant configuration, cache
 invalidations. It reads from the beginning (see KafkaSettings.auto_offset_reset for why not `latest`), runs in a
 daemon thread, and hands each record to a callback on that thread.
+
+Catching up: a reader that must not act before it has read a topic to its end (workers must know every tenant's
+config before they consume a turn) asks for `marker=True`. The consumer then writes a tombstone with a key of
+its own to every partition it reads and is caught up once it has read all of them back: everything written
+before the markers has then been read. The broker's end offsets are no help here (Tansu's ListOffsets(LATEST)
+answers the start of the last batch + 1). Markers are never handed to the callback, another reader's neither.
 """
 
 from __future__ import annotations
@@ -13,15 +19,20 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Message, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
 from relaydesk.common.dlq import failure_reason
-from relaydesk.common.kafka import consumer_config
+from relaydesk.common.kafka import consumer_config, producer_config
 from relaydesk.common.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
 RecordCallback = Callable[[Message], None]
+MARKER_PREFIX = b"relaydesk.catch-up-marker:"
+
+
+def is_marker(msg: Message) -> bool:
+    return bytes(msg.key() or b"").startswith(MARKER_PREFIX)
 
 
 class BroadcastConsumer:
@@ -32,6 +43,7 @@ class BroadcastConsumer:
         on_record: RecordCallback,
         name: str = "broadcast",
         fetch_wait_ms: int | None = None,
+        marker: bool = False,
     ) -> None:
         self._kafka = kafka
         self._topics = [kafka.topic(t) for t in topics]
@@ -40,6 +52,7 @@ class BroadcastConsumer:
         # How long the broker may hold an empty fetch. Views that tolerate a little lag (tenant config, cache
         # invalidation) poll less often: each poll costs the broker CPU on a small machine.
         self._fetch_wait_ms = fetch_wait_ms if fetch_wait_ms is not None else kafka.fetch_wait_ms
+        self._marker = MARKER_PREFIX + uuid.uuid4().hex.encode() if marker else None
         self._stop = threading.Event()
         self._assigned = threading.Event()
         self._caught_up = threading.Event()
@@ -52,12 +65,22 @@ class BroadcastConsumer:
         return self
 
     def wait_caught_up(self, timeout_s: float) -> bool:
-        """True once the consumer has read up to the end offsets it saw at start (best effort)."""
+        """True once the consumer has read up to the end: exactly (its markers came back) with `marker=True`,
+        else up to the end offsets it saw at start (best effort)."""
         return self._caught_up.wait(timeout_s)
 
     @property
     def ready(self) -> bool:
         return self._assigned.is_set()
+
+    @property
+    def marked(self) -> bool:
+        """Whether this reader catches up by markers (and so knows exactly when it has)."""
+        return self._marker is not None
+
+    @property
+    def caught_up(self) -> bool:
+        return self._caught_up.is_set()
 
     def stop(self) -> None:
         self._stop.set()
@@ -93,7 +116,8 @@ class BroadcastConsumer:
         consumer = Consumer(conf)
         try:
             ends = self._assign_all(consumer)
-            pending = {tp for tp, high in ends.items() if high > 0}
+            markers = self._write_markers(set(ends)) if self._marker else None
+            pending = markers if markers is not None else {tp for tp, high in ends.items() if high > 0}
             if not pending:
                 self._caught_up.set()
             while not self._stop.is_set():
@@ -106,10 +130,17 @@ class BroadcastConsumer:
                         log.warning("%s: consumer error %s", self._name, error.name())
                     continue
                 tp = (str(msg.topic()), int(msg.partition() or 0))
-                if tp in pending and int(msg.offset() or 0) + 1 >= ends[tp]:
+                if markers is not None:
+                    if tp in pending and msg.key() == self._marker:
+                        pending.discard(tp)
+                        if not pending:
+                            self._caught_up.set()
+                elif tp in pending and int(msg.offset() or 0) + 1 >= ends[tp]:
                     pending.discard(tp)
                     if not pending:
                         self._caught_up.set()
+                if is_marker(msg):
+                    continue
                 self.records += 1
                 try:
                     self._on_record(msg)
@@ -120,3 +151,25 @@ class BroadcastConsumer:
                     )
         finally:
             consumer.close()
+
+    def _write_markers(self, partitions: set[tuple[str, int]]) -> set[tuple[str, int]] | None:
+        """A tombstone with this reader's key on every partition; None (fall back to end offsets) if the
+        broker refuses them."""
+        producer = Producer(producer_config(self._kafka, **{"linger.ms": 0}))
+        failed: list[str] = []
+
+        def on_delivery(err: KafkaError | None, _: Message) -> None:
+            if err is not None:
+                failed.append(err.name())
+
+        try:
+            for topic, partition in sorted(partitions):
+                producer.produce(topic, value=None, key=self._marker, partition=partition, on_delivery=on_delivery)
+            left = producer.flush(10)
+        except KafkaException as exc:
+            failed.append(type(exc).__name__)
+            left = 0
+        if failed or left:
+            log.warning("%s: catch-up markers not written (%s); using end offsets", self._name, failed or left)
+            return None
+        return set(partitions)

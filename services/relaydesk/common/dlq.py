@@ -9,7 +9,7 @@ import re
 import traceback
 from typing import Any
 
-from relaydesk.common import serde
+from relaydesk.common import metrics, serde
 from relaydesk.events import DeadLetter, DeadLetterHeader
 from relaydesk.events.envelope import TENANT_ID_PATTERN
 
@@ -59,9 +59,13 @@ def dead_letter(
     error: BaseException,
     attempts: int = 1,
 ) -> DeadLetter:
+    """The dead letter for one record (counted in DEAD_LETTERS: every writer builds its record here).
+    `attempts`: how many times the record was tried, the first included."""
     value = value or b""
     if not isinstance(error, serde.EventError | SafeError):
         error = SafeError(error)
+    error_type = getattr(error, "kind", type(error).__name__)
+    metrics.DEAD_LETTERS.labels(service, error_type).inc()
     return DeadLetter(
         tenant_id=_tenant_of(value),
         service=service,
@@ -71,7 +75,7 @@ def dead_letter(
         key_b64=_b64(key),
         value_b64=_b64(value) or "",
         headers=[DeadLetterHeader(key=k, value_b64=_b64(v)) for k, v in (headers or [])],
-        error_type=getattr(error, "kind", type(error).__name__),
+        error_type=error_type,
         reason=str(error)[:2000],
-        attempts=attempts,
+        attempts=max(1, attempts),
     )

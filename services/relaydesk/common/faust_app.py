@@ -41,6 +41,13 @@ def make_app(
         "web_bind": web_host,
         "web_port": web_port,
         "web_host": web_host,
+        # Faust's own views are internal doors: /table/ serves table rows (conversation history, emotion
+        # trends), /router/ the cluster's worker URLs, / and /graph/ its internals. Only our ops pages stay.
+        "web_tables_enabled": False,
+        "web_router_enabled": False,
+        "web_stats_enabled": False,
+        "web_graph_enabled": False,
+        "web_metrics_enabled": False,
         "store": "memory://",
         "datadir": str(datadir),
         "table_standby_replicas": 0,

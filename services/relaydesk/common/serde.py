@@ -12,10 +12,15 @@ from pydantic import ValidationError
 
 from relaydesk.common.schema_registry import validator_for
 from relaydesk.events import (
+    AgentCommand,
+    AssistSuggestions,
     ComplianceAudit,
     ComplianceReview,
+    ConversationState,
+    ConversationSummary,
     ConversationTurn,
     DeadLetter,
+    DlqReplayed,
     Envelope,
     Handoff,
     KnowledgeApplied,
@@ -23,6 +28,7 @@ from relaydesk.events import (
     Reply,
     ReplyDraft,
     ReplyPartial,
+    ReplyStreamChunk,
     TenantConfig,
     TurnAnnotated,
 )
@@ -33,6 +39,7 @@ EVENT_CLASSES: tuple[type[Envelope], ...] = (
     ConversationTurn,
     TurnAnnotated,
     ReplyPartial,
+    ReplyStreamChunk,
     ReplyDraft,
     Reply,
     Handoff,
@@ -42,6 +49,11 @@ EVENT_CLASSES: tuple[type[Envelope], ...] = (
     ComplianceReview,
     TenantConfig,
     DeadLetter,
+    DlqReplayed,
+    ConversationState,
+    ConversationSummary,
+    AgentCommand,
+    AssistSuggestions,
 )
 _BY_TYPE: dict[tuple[str, int], type[Envelope]] = {(c.EVENT_TYPE, c.EVENT_VERSION): c for c in EVENT_CLASSES}
 

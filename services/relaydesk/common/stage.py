@@ -23,6 +23,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from relaydesk.common import metrics, serde
+from relaydesk.common.dedupe import SeenIds
 from relaydesk.common.dlq import SafeError, dead_letter, failure_reason
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.tracing import extract_context, inject_headers, tracer
@@ -57,7 +58,19 @@ class Stage:
     # turn that arrives mid-batch wait for the whole batch. `batch_size` is then ignored.
     pipelined: bool = False
     max_in_flight: int = 8
+    # Inputs whose outputs this process already delivered are dropped when they come again (a producer that
+    # re-sent them after a crash); bounded by count and age, 0 turns it off. See common/dedupe.py.
+    dedupe_capacity: int = 10_000
+    dedupe_max_age_s: float = 3_600.0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+class HandlerFailed(SafeError):
+    """A handler failure the runner gave up on, with how many times the handler was called with the record."""
+
+    def __init__(self, exc: BaseException, attempts: int) -> None:
+        super().__init__(exc)
+        self.attempts = max(1, attempts)
 
 
 def key_for(event: Envelope) -> bytes:
@@ -77,6 +90,7 @@ class StageRunner:
         # One worker thread keeps per-partition order and leaves the event loop free for heartbeats.
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{stage.name}-core")
         self._async_handler = inspect.iscoroutinefunction(stage.handle_batch)
+        self.seen = SeenIds(stage.dedupe_capacity, stage.dedupe_max_age_s)
 
     # -- the loop body -------------------------------------------------------------------------------------
     async def process(self, records: Sequence[faust.types.EventT]) -> None:
@@ -84,6 +98,7 @@ class StageRunner:
         stage = self.stage
         decoded: list[tuple[Any, Envelope, trace.Span]] = []
         pending: list[asyncio.Future[Any]] = []
+        done: list[str] = []  # ids of inputs handled, remembered once their outputs are delivered
         for rec in records:
             msg = rec.message
             span = tracer().start_span(
@@ -105,6 +120,12 @@ class StageRunner:
                 continue
             span.set_attribute("relaydesk.event_id", event.event_id)
             span.set_attribute("relaydesk.tenant_id", event.tenant_id or "")
+            if stage.dedupe_capacity and event.event_id in self.seen:
+                metrics.DEDUPED.labels(stage.name, "redelivered_input").inc()
+                metrics.RECORDS.labels(stage.name, "deduped").inc()
+                span.set_attribute("relaydesk.deduped", True)
+                span.end()
+                continue
             decoded.append((rec, event, span))
 
         if decoded:
@@ -112,7 +133,8 @@ class StageRunner:
             results = await self._handle_with_policy([ev for _, ev, _ in decoded])
             for (rec, event, span), result in zip(decoded, results, strict=True):
                 if isinstance(result, BaseException):
-                    pending.append(await self._send_dead_letter(rec, result, span))
+                    attempts = result.attempts if isinstance(result, HandlerFailed) else 1
+                    pending.append(await self._send_dead_letter(rec, result, span, attempts))
                     continue
                 try:
                     produced = [(out, stage.route(out), serde.serialize(out)) for out in result]
@@ -127,10 +149,13 @@ class StageRunner:
                     metrics.OUTPUTS.labels(stage.name, topic).inc()
                 if stage.after_record is not None:
                     stage.after_record(rec, event, result)
+                done.append(event.event_id)
                 metrics.RECORDS.labels(stage.name, "ok").inc()
                 span.end()
         # Delivery before ack: Faust acks these records only after this coroutine returns.
         await self._await_delivery(pending)
+        if stage.dedupe_capacity:
+            self.seen.add(done)
         metrics.PROCESS_SECONDS.labels(stage.name).observe(time.perf_counter() - started)
 
     # -- calling the core ------------------------------------------------------------------------------------
@@ -148,10 +173,16 @@ class StageRunner:
         finally:
             metrics.HANDLE_SECONDS.labels(self.stage.name).observe(time.perf_counter() - t0)
 
-    async def _handle_with_policy(self, events: list[Envelope]) -> list[Sequence[Envelope] | BaseException]:
+    async def _handle_with_policy(
+        self, events: list[Envelope], attempted: int = 0
+    ) -> list[Sequence[Envelope] | BaseException]:
+        """One result per event: its outputs, or a `HandlerFailed` that counts every handler call the event was
+        part of (`attempted`: calls of a batch it was in before it was isolated)."""
         stage = self.stage
         last: BaseException = RuntimeError("handler not called")
+        calls = 0
         for attempt in range(1, stage.max_attempts + 1):
+            calls = attempt
             try:
                 outs = await self._call(events)
                 if len(outs) != len(events):
@@ -168,11 +199,11 @@ class StageRunner:
                 log.warning("stage %s handler failed: %s", stage.name, failure_reason(exc))
                 break
         if len(events) == 1:
-            return [SafeError(last)]
+            return [HandlerFailed(last, attempted + calls)]
         # Isolate: one record at a time, so one poison record doesn't dead-letter its neighbours.
         results: list[Sequence[Envelope] | BaseException] = []
         for event in events:
-            results.extend(await self._handle_with_policy([event]))
+            results.extend(await self._handle_with_policy([event], attempted + calls))
         return results
 
     # -- producing -------------------------------------------------------------------------------------------
@@ -183,7 +214,28 @@ class StageRunner:
         if pending:
             await asyncio.gather(*pending)
 
-    async def _send_dead_letter(self, rec: Any, exc: BaseException, span: trace.Span) -> Any:
+    async def process_or_dead_letter(self, records: Sequence[faust.types.EventT]) -> None:
+        """`process`, retried with a bound when it fails outside the handler (delivery, routing, a table write);
+        then each record is dead-lettered with the number of attempts, so the caller can ack it and the
+        partition moves on. Raises only if the dead letters themselves cannot be delivered."""
+        stage = self.stage
+        for attempt in range(1, stage.max_attempts + 1):
+            try:
+                await self.process(records)
+                return
+            except Exception as exc:
+                last: BaseException = exc
+                metrics.RETRIES.labels(stage.name).inc()
+                log.warning("stage %s: processing attempt %d failed: %s", stage.name, attempt, failure_reason(exc))
+                if attempt < stage.max_attempts:
+                    await asyncio.sleep(stage.retry_backoff_s * (2 ** (attempt - 1)))
+        pending = []
+        for rec in records:
+            span = tracer().start_span(f"{stage.name} dead letter", context=extract_context(rec.message.headers))
+            pending.append(await self._send_dead_letter(rec, last, span, stage.max_attempts))
+        await self._await_delivery(pending)
+
+    async def _send_dead_letter(self, rec: Any, exc: BaseException, span: trace.Span, attempts: int = 1) -> Any:
         msg = rec.message
         record = dead_letter(
             service=self.stage.name,
@@ -194,6 +246,7 @@ class StageRunner:
             value=msg.value,
             headers=msg.headers,
             error=exc,
+            attempts=attempts,
         )
         span.set_status(Status(StatusCode.ERROR, record.error_type))
         span.set_attribute("relaydesk.dead_letter", True)
@@ -243,10 +296,10 @@ def install_stage(app: faust.App, stage: Stage, kafka: KafkaSettings) -> StageRu
             async for batch in stream.take_events(  # type: ignore[attr-defined]
                 stage.batch_size, within=stage.batch_within_s
             ):
-                await runner.process(batch)
+                await runner.process_or_dead_letter(batch)
         else:
             async for event in stream.events():
-                await runner.process([event])
+                await runner.process_or_dead_letter([event])
 
     agent.__name__ = f"{stage.name}_agent"
     agent.__qualname__ = agent.__name__
@@ -259,9 +312,10 @@ async def run_pipelined(stream: faust.StreamT, runner: StageRunner, max_in_fligh
 
     Faust commits the highest contiguous acked offset of a partition, so acking a record only once it and
     every earlier record of its partition are done means a crash can only ever replay records, never skip one.
-    A record whose processing raises (the runner dead-letters bad input itself, so this is infrastructure
-    failing, such as delivery) is never acked, and the exception is thrown into the stream so the agent
-    stops and its partitions are processed again from there."""
+    A record whose processing keeps failing (bad input is dead-lettered at once; this is routing, delivery or
+    a table write failing) is retried with a bound, then dead-lettered and acked in order like any other, so
+    it never holds back its partition's commits. Only when even its dead letter cannot be delivered is the
+    record left unacked and the exception thrown into the stream, so the agent stops."""
     # noack() is on faust's Stream, not on its StreamT protocol.
     manual: Any = stream.noack()  # type: ignore[attr-defined]
     slots = asyncio.Semaphore(max_in_flight)
@@ -279,7 +333,7 @@ async def run_pipelined(stream: faust.StreamT, runner: StageRunner, max_in_fligh
         try:
             if previous is not None:
                 await asyncio.wait({previous})  # the conversation's earlier turn first, whatever its outcome
-            await runner.process([record])
+            await runner.process_or_dead_letter([record])
         except Exception as exc:
             log.error("stage %s failed to process a record: %s", runner.stage.name, failure_reason(exc))
             await manual.throw(exc)

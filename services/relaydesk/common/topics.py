@@ -30,6 +30,7 @@ class Topics:
     TURNS_EMOTION = "relaydesk.turns.emotion"
     TURNS_CONTEXT = "relaydesk.turns.context"
     REPLIES_PARTIAL = "relaydesk.replies.partial"
+    REPLIES_STREAM = "relaydesk.replies.stream"
     REPLIES_DRAFT = "relaydesk.replies.draft"
     REPLIES = "relaydesk.replies"
     HANDOFFS = "relaydesk.handoffs"
@@ -38,6 +39,11 @@ class Topics:
     COMPLIANCE_AUDIT = "relaydesk.compliance.audit"
     COMPLIANCE_REVIEW = "relaydesk.compliance.review"
     TENANT_CONFIG = "relaydesk.tenant.config"
+    DLQ_REPLAYED = "relaydesk.dlq.replayed"
+    CONVERSATION_STATE = "relaydesk.conversation.state"
+    CONVERSATION_SUMMARIES = "relaydesk.conversation.summaries"
+    AGENT_COMMANDS = "relaydesk.agent.commands"
+    ASSIST_SUGGESTIONS = "relaydesk.assist.suggestions"
 
 
 _COMPACT = {"cleanup.policy": "compact"}
@@ -50,15 +56,24 @@ CATALOG: tuple[TopicSpec, ...] = (
     TopicSpec(Topics.TURNS_INTENT, "conversation.turn.annotated", "conversation_id", has_dlq=True),
     TopicSpec(Topics.TURNS_EMOTION, "conversation.turn.annotated", "conversation_id", has_dlq=True),
     TopicSpec(Topics.TURNS_CONTEXT, "conversation.turn.annotated", "conversation_id", has_dlq=True),
-    TopicSpec(Topics.REPLIES_PARTIAL, "reply.partial", "conversation_id"),
+    # Generation's raw stream: compliance reads it (and dead-letters what it cannot read); customers never do.
+    TopicSpec(Topics.REPLIES_PARTIAL, "reply.partial", "conversation_id", has_dlq=True),
+    TopicSpec(Topics.REPLIES_STREAM, "reply.stream", "conversation_id"),
     TopicSpec(Topics.REPLIES_DRAFT, "reply.draft", "conversation_id", has_dlq=True),
     TopicSpec(Topics.REPLIES, "reply", "conversation_id"),
-    TopicSpec(Topics.HANDOFFS, "handoff", "conversation_id"),
+    TopicSpec(Topics.HANDOFFS, "handoff", "conversation_id", has_dlq=True),
     TopicSpec(Topics.KNOWLEDGE_UPDATES, "knowledge.update", "tenant_id:doc_id", has_dlq=True),
     TopicSpec(Topics.KNOWLEDGE_APPLIED, "knowledge.applied", "tenant_id:doc_id"),
     TopicSpec(Topics.COMPLIANCE_AUDIT, "compliance.audit", "conversation_id"),
     TopicSpec(Topics.COMPLIANCE_REVIEW, "compliance.review", "conversation_id"),
     TopicSpec(Topics.TENANT_CONFIG, "tenant.config", "tenant_id", partitions=1, config=_COMPACT, has_dlq=True),
+    # dead letters replayed by `relaydesk dlq replay`, so a second replay skips them
+    TopicSpec(Topics.DLQ_REPLAYED, "dlq.replayed", "dead_letter_id", partitions=1, config=_COMPACT),
+    TopicSpec(Topics.CONVERSATION_STATE, "conversation.state", "conversation_id", config=_COMPACT, has_dlq=True),
+    TopicSpec(Topics.CONVERSATION_SUMMARIES, "conversation.summary", "conversation_id"),
+    # Agents' messages are unchecked text until compliance has seen them: restricted like raw turns.
+    TopicSpec(Topics.AGENT_COMMANDS, "agent.command", "conversation_id", config=_SHORT, has_dlq=True, restricted=True),
+    TopicSpec(Topics.ASSIST_SUGGESTIONS, "assist.suggestions", "conversation_id"),
 )
 
 

@@ -20,6 +20,11 @@ from relaydesk.events import Envelope, TenantConfig
 
 log = logging.getLogger(__name__)
 
+# aiohttp refuses a charset inside content_type (it answered 500 on every scrape); Prometheus text is UTF-8.
+METRICS_CONTENT_TYPE = "; ".join(
+    part.strip() for part in CONTENT_TYPE_LATEST.split(";") if not part.strip().startswith("charset")
+)
+
 
 class WorkerWebSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELAYDESK_WORKER_WEB_", frozen=True)
@@ -88,7 +93,7 @@ def install_ops_pages(
 
     @app.page("/metrics")
     async def metrics(self: Any, request: Any) -> Any:
-        return self.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+        return self.bytes(generate_latest(), content_type=METRICS_CONTENT_TYPE)
 
 
 class Started:
@@ -160,4 +165,8 @@ def build_worker(
         return started() and (feed is None or feed.consumer.ready)
 
     install_ops_pages(app, ready)
+    # Optional (RELAYDESK_LAG_EXPORTER_INTERVAL_S): relaydesk_consumer_lag for this worker's group and inputs.
+    from relaydesk.ops.lag import install_lag_exporter
+
+    install_lag_exporter(app, kafka, [runner.stage.input_topic for runner in runners])
     return app

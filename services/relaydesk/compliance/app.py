@@ -1,5 +1,6 @@
 """Faust adapter of the outbound compliance filter: replies.draft -> compliance core -> replies, audit, review,
-hand-offs and retractions of streamed text."""
+hand-offs and retractions of streamed text; and replies.partial -> the hold-back window (compliance.streaming)
+-> replies.stream, the only streamed text customers see."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.stage import Stage, install_stage
 from relaydesk.common.topics import Topics
 from relaydesk.common.worker import as_batch, build_worker, route_by_type
-from relaydesk.compliance import core
+from relaydesk.compliance import core, streaming
 from relaydesk.compliance.bootstrap import build_deps
 from relaydesk.compliance.config import ComplianceSettings
 from relaydesk.events import (
@@ -22,6 +23,7 @@ from relaydesk.events import (
     Reply,
     ReplyDraft,
     ReplyPartial,
+    ReplyStreamChunk,
 )
 
 ROUTES: dict[type[Envelope], str] = {
@@ -48,7 +50,20 @@ def build_app(kafka: KafkaSettings | None = None, deps: Any = None) -> faust.App
             batch_size=settings.batch_size,
             batch_within_s=settings.batch_within_s,
         )
-        return [install_stage(app, stage, kafka)]
+        stream_deps = streaming.StreamDeps(
+            redactor=deps.redactor, tenants=deps.tenants, names=bool(settings.ner_entities)
+        )
+        # Its own stage (and core thread): a long draft check never holds up the tokens of other replies.
+        stream_stage = Stage(
+            name="compliance-stream",
+            input_topic=Topics.REPLIES_PARTIAL,
+            input_type=ReplyPartial,
+            handle_batch=as_batch(streaming.handle_partial, stream_deps),
+            route=route_by_type({ReplyStreamChunk: Topics.REPLIES_STREAM}),
+            batch_size=settings.batch_size,
+            batch_within_s=settings.batch_within_s,
+        )
+        return [install_stage(app, stage, kafka), install_stage(app, stream_stage, kafka)]
 
     return build_worker(
         "compliance", stages, apply_config=lambda cfg: core.apply_tenant_config(cfg, deps), kafka=kafka

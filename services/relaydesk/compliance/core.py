@@ -39,6 +39,7 @@ from relaydesk.events import (
     TenantConfig,
     utcnow,
 )
+from relaydesk.events.ids import handoff_id, partial_id
 from relaydesk.events.reply import Verdict
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ def handle(draft: ReplyDraft, deps: ComplianceDeps) -> list[Envelope]:
     if draft.streamed and result.verdict != "pass":
         out.append(
             ReplyPartial(
-                **draft.caused(),  # type: ignore[arg-type]
+                **draft.caused(STAGE, event_id=partial_id(draft.reply_id, RETRACT_SEQ)),  # type: ignore[arg-type]
                 turn_id=draft.turn_id,
                 reply_id=draft.reply_id,
                 seq=RETRACT_SEQ,
@@ -169,12 +170,13 @@ def handle(draft: ReplyDraft, deps: ComplianceDeps) -> list[Envelope]:
         )
     out.append(
         Reply(
-            **draft.caused(),  # type: ignore[arg-type]
+            **draft.caused(STAGE, "reply"),  # type: ignore[arg-type]
             turn_id=draft.turn_id,
             reply_id=draft.reply_id,
             text=result.text,
             mode="handoff" if blocked else draft.mode,
             handoff=blocked or draft.handoff,
+            speaker=draft.speaker,
             compliance=verdict,
             sources=reply_sources(draft),
             intent=draft.intent,
@@ -188,7 +190,7 @@ def handle(draft: ReplyDraft, deps: ComplianceDeps) -> list[Envelope]:
     )
     out.append(
         ComplianceAudit(
-            **draft.caused(),  # type: ignore[arg-type]
+            **draft.caused(STAGE, "audit"),  # type: ignore[arg-type]
             turn_id=draft.turn_id,
             reply_id=draft.reply_id,
             direction="outbound",
@@ -202,7 +204,7 @@ def handle(draft: ReplyDraft, deps: ComplianceDeps) -> list[Envelope]:
     if review:
         out.append(
             ComplianceReview(
-                **draft.caused(),  # type: ignore[arg-type]
+                **draft.caused(STAGE, "review"),  # type: ignore[arg-type]
                 turn_id=draft.turn_id,
                 reply_id=draft.reply_id,
                 reason="blocked" if blocked else "sampled",
@@ -214,10 +216,11 @@ def handle(draft: ReplyDraft, deps: ComplianceDeps) -> list[Envelope]:
     if blocked:
         out.append(
             Handoff(
-                **draft.caused(),  # type: ignore[arg-type]
+                **draft.caused(STAGE, event_id=handoff_id(draft.reply_id)),  # type: ignore[arg-type]
                 turn_id=draft.turn_id,
                 reply_id=draft.reply_id,
                 reason="blocked_reply",
+                category="compliance_block",
                 priority="high" if any(f.category == "forbidden_claim" for f in result.findings) else "normal",
                 summary=_handoff_summary(draft, result.findings),
                 intent=draft.intent.label if draft.intent else None,

@@ -14,6 +14,7 @@ class TenantCompliancePolicy:
     claims: ClaimPolicy
     review_share: float
     revision: int = 0
+    streaming: bool = True  # partial replies go out through the checked stream; False: none at all
 
 
 class TenantPolicies:
@@ -36,5 +37,6 @@ class TenantPolicies:
                 claims=tenant_policy(config.forbidden_claims),
                 review_share=config.review_share,
                 revision=config.revision,
+                streaming=config.streaming,
             )
             return True

@@ -22,7 +22,6 @@ from relaydesk.events import (
     StageTiming,
     TurnAnnotated,
     TurnEmbedding,
-    new_event_id,
     utcnow,
 )
 from relaydesk.nlu.encoder import TurnEncoder
@@ -115,8 +114,7 @@ def handle_batch(events: Sequence[TurnAnnotated], deps: EmotionDeps) -> list[lis
     outputs: list[list[Envelope]] = []
     for i, (event, annotation) in enumerate(zip(events, annotations, strict=True)):
         update: dict[str, object] = {
-            **event.caused(),
-            "event_id": new_event_id(),
+            **event.caused(STAGE),
             "occurred_at": at,
             "emotion": annotation,
             "stages": [*event.stages, StageTiming(stage=STAGE, latency_ms=latency_ms, at=at)],

@@ -3,6 +3,7 @@
 `tests/unit/test_schema_drift.py` fails when a model and its schema disagree.
 """
 
+from relaydesk.events.agent import AgentCommand, AssistSuggestions, Suggestion, SuggestionSource
 from relaydesk.events.annotations import (
     Attack,
     EmotionAnnotation,
@@ -17,7 +18,9 @@ from relaydesk.events.annotations import (
 )
 from relaydesk.events.compliance import ComplianceAudit, ComplianceReview, Finding
 from relaydesk.events.conversation import ConversationTurn, TurnAnnotated, TurnBody
+from relaydesk.events.conversation_state import ConversationState, ConversationSummary
 from relaydesk.events.dead_letter import DeadLetter, DeadLetterHeader
+from relaydesk.events.dlq_replayed import DlqReplayed
 from relaydesk.events.envelope import Envelope, new_event_id, utcnow
 from relaydesk.events.knowledge import KnowledgeApplied, KnowledgeUpdate
 from relaydesk.events.reply import (
@@ -30,17 +33,23 @@ from relaydesk.events.reply import (
     ReplyPartial,
     ReplySource,
 )
+from relaydesk.events.stream import ReplyStreamChunk
 from relaydesk.events.tenant import TenantConfig, TenantIntent
 
 __all__ = [
+    "AgentCommand",
+    "AssistSuggestions",
     "Attack",
     "CacheInfo",
     "ComplianceAudit",
     "ComplianceReview",
     "ComplianceVerdict",
+    "ConversationState",
+    "ConversationSummary",
     "ConversationTurn",
     "DeadLetter",
     "DeadLetterHeader",
+    "DlqReplayed",
     "EmotionAnnotation",
     "Entity",
     "Envelope",
@@ -56,9 +65,12 @@ __all__ = [
     "ReplyDraft",
     "ReplyPartial",
     "ReplySource",
+    "ReplyStreamChunk",
     "RetrievalAnnotation",
     "RetrievalHit",
     "StageTiming",
+    "Suggestion",
+    "SuggestionSource",
     "TenantConfig",
     "TenantIntent",
     "TurnAnnotated",

@@ -76,6 +76,8 @@ class RetrievalAnnotation(Model):
     query: str
     hits: list[RetrievalHit] = Field(default_factory=list)
     latency_ms: float | None = Field(default=None, ge=0.0)
+    # Set when the search failed (e.g. "store_unavailable"): the hits are unknown, which is not "no knowledge".
+    error: str | None = Field(default=None, max_length=64)
 
 
 class TurnEmbedding(Model):

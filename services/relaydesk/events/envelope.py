@@ -8,6 +8,8 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from relaydesk.events.ids import derived_id
+
 TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
 
@@ -43,9 +45,12 @@ class Envelope(Model):
     occurred_at: datetime = Field(default_factory=utcnow)
     causation_id: str | None = Field(default=None, max_length=64)
 
-    def caused(self, **changes: object) -> dict[str, object]:
-        """Envelope fields for an event caused by this one: same tenant and conversation, new id."""
+    def caused(self, stage: str, *parts: object, **changes: object) -> dict[str, object]:
+        """Envelope fields for an event that `stage` made from this one: same tenant and conversation, and an id
+        derived from this event's id, the stage and `parts` (which tell apart several outputs of one stage), so a
+        redelivered input yields outputs with the same ids and consumers can dedupe them."""
         base: dict[str, object] = {
+            "event_id": derived_id(self.event_id, stage, *parts),
             "tenant_id": self.tenant_id,
             "conversation_id": self.conversation_id,
             "causation_id": self.event_id,

@@ -23,3 +23,14 @@ def content_id(kind: str, *parts: object) -> str:
     """An id for an event with no causing event (an API call, an import row): derived from what it says,
     so the same request submitted twice is one event."""
     return uuid.uuid5(_NS, "/".join([kind, *(str(p) for p in parts)])).hex
+
+
+def partial_id(reply_id: str, seq: int) -> str:
+    """A streamed partial's id: one per (reply, sequence number), whichever stage or replica emits it."""
+    return derived_id(reply_id, "partial", seq)
+
+
+def handoff_id(reply_id: str) -> str:
+    """A hand-off's id comes from the turn (its reply id is derived from the conversation and turn), so the
+    generation and compliance stages, on any redelivery, agree on one hand-off per turn."""
+    return derived_id(reply_id, "handoff")

@@ -28,6 +28,18 @@ HandoffReason = Literal[
     "attack",
 ]
 
+# The reason in the words routing and the desk use: `reason` keeps its v1 values, `category` groups them.
+HandoffCategory = Literal[
+    "customer_request",
+    "escalation",
+    "low_confidence",
+    "compliance_block",
+    "no_knowledge",
+    "outbound_transfer",
+]
+# Who wrote a reply: the bot (default when absent) or a human agent.
+ReplySpeaker = Literal["bot", "agent"]
+
 _REPLY_NS = uuid.UUID("6f1c2a8e-5b7d-4e0a-9a51-3d0c7f6b2e41")
 
 
@@ -96,6 +108,7 @@ class ReplyDraft(Envelope):
     # gave (an order number, say) as grounded when the reply repeats them.
     turn_text: str | None = Field(default=None, max_length=8000)
     handoff: bool = False
+    speaker: ReplySpeaker | None = None
     streamed: bool = False
     cache: CacheInfo = Field(default_factory=lambda: CacheInfo(hit=False))
     generation: GenerationStats = Field(default_factory=GenerationStats)
@@ -139,6 +152,7 @@ class Reply(Envelope):
     text: str = Field(min_length=1)
     mode: ReplyMode
     handoff: bool
+    speaker: ReplySpeaker | None = None
     compliance: ComplianceVerdict
     sources: list[ReplySource] = Field(default_factory=list)
     intent: IntentAnnotation | None = None
@@ -167,3 +181,10 @@ class Handoff(Envelope):
     summary: str = Field(max_length=2000)
     intent: str | None = None
     emotion: str | None = None
+    # Context for routing, the agent's desk, the supervisor's view and QA (all optional within v1).
+    category: HandoffCategory | None = None
+    language: str | None = Field(default=None, max_length=16)
+    sentiment_trend: list[float] = Field(default_factory=list, max_length=20)
+    intents: list[str] = Field(default_factory=list, max_length=10)
+    cited_docs: list[str] = Field(default_factory=list, max_length=10)
+    compliance_flags: list[str] = Field(default_factory=list, max_length=20)

@@ -33,6 +33,8 @@ class TenantSettings(Model):
     retain_raw: bool = True
     raw_retention_ms: int = Field(default=3_600_000, ge=0)
     handoff_on: list[HandoffTrigger] = Field(default_factory=lambda: list(DEFAULT_HANDOFF_ON))
+    # Partial replies reach the customer only through compliance's checked stream; False: final replies only.
+    streaming: bool = True
 
 
 class TenantConfig(Envelope, TenantSettings):

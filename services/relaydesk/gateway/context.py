@@ -15,16 +15,23 @@ from confluent_kafka import Message
 from relaydesk.common import serde
 from relaydesk.common.broadcast import BroadcastConsumer
 from relaydesk.common.kafka import AsyncProducer
+from relaydesk.common.metrics import DEDUPED
 from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.tenant_configs import config_from_record, supersedes
 from relaydesk.common.topics import Topics
-from relaydesk.events import Envelope, Handoff, Reply, ReplyPartial, TenantConfig
+from relaydesk.events import Envelope, Handoff, Reply, ReplyStreamChunk, TenantConfig
+from relaydesk.gateway.agent_view import AgentView
 from relaydesk.gateway.auth import KeyStore
 from relaydesk.gateway.config import GatewaySettings
+from relaydesk.gateway.cursor import STREAM_HANDOFFS, STREAM_PARTIALS, STREAM_REPLIES, Position
 from relaydesk.gateway.hub import ReplyHub
+from relaydesk.gateway.ratelimit import TenantRateLimiter
 
 log = logging.getLogger(__name__)
 
-REPLY_TOPICS = (Topics.REPLIES, Topics.REPLIES_PARTIAL, Topics.HANDOFFS)
+# Streamed text only from compliance's checked stream: generation's raw partials never reach a customer.
+REPLY_TOPICS = (Topics.REPLIES, Topics.REPLIES_STREAM, Topics.HANDOFFS)
+STREAMS = {Topics.REPLIES: STREAM_REPLIES, Topics.REPLIES_STREAM: STREAM_PARTIALS, Topics.HANDOFFS: STREAM_HANDOFFS}
 
 
 @dataclass
@@ -35,8 +42,11 @@ class GatewayContext:
     producer: AsyncProducer
     hub: ReplyHub
     http: httpx.AsyncClient
+    limiter: TenantRateLimiter
+    streams: dict[str, str] = field(default_factory=dict)  # prefixed topic name -> cursor stream letter
     tenant_configs: dict[str, TenantConfig] = field(default_factory=dict)
     consumers: list[BroadcastConsumer] = field(default_factory=list)
+    agents: AgentView | None = None  # the human side: queue, desk, supervisor (gateway/agent_view.py)
     _config_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -47,18 +57,32 @@ class GatewayContext:
             kafka=kafka,
             keys=KeyStore(settings.keys_file),
             producer=AsyncProducer(kafka),
-            hub=ReplyHub(loop, settings.conversations_kept, settings.items_per_conversation),
+            hub=ReplyHub(
+                loop,
+                settings.conversations_kept,
+                settings.items_per_conversation,
+                conversations_per_tenant=settings.conversations_per_tenant,
+                waiters_per_tenant=settings.waiters_per_tenant,
+                on_duplicate=lambda kind: DEDUPED.labels("gateway", kind).inc(),
+            ),
             http=httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=2.0)),
+            limiter=TenantRateLimiter(settings.rate_limit_for),
+            streams={kafka.topic(topic): letter for topic, letter in STREAMS.items()},
         )
         ctx.consumers = [
             BroadcastConsumer(kafka, REPLY_TOPICS, ctx._on_reply_record, name="gateway-replies").start(),
             BroadcastConsumer(
-                kafka, (Topics.TENANT_CONFIG,), ctx._on_config_record, name="gateway-config", fetch_wait_ms=500
+                kafka, (Topics.TENANT_CONFIG,), ctx._on_config_record, name="gateway-config", fetch_wait_ms=500,
+                marker=True,
             ).start(),
         ]
+        ctx.agents = AgentView(kafka, loop).start()
+        ctx.consumers.append(ctx.agents.consumer)
         return ctx
 
     async def close(self) -> None:
+        if self.agents is not None:
+            self.agents.producer.close()
         for consumer in self.consumers:
             consumer.stop()
         self.producer.close()
@@ -66,30 +90,36 @@ class GatewayContext:
 
     @property
     def ready(self) -> bool:
-        return all(c.ready for c in self.consumers)
+        # Tenant configs read to the end, so a PUT computes its revision hint from the latest one.
+        return all(c.ready for c in self.consumers) and all(c.caught_up for c in self.consumers if c.marked)
 
     # -- views fed by the broadcast consumers (consumer threads) ---------------------------------------------
     def _on_reply_record(self, msg: Message) -> None:
         event: Envelope = serde.deserialize(msg.value() or b"")
+        if not event.conversation_id:
+            return
+        position = Position(self.streams[str(msg.topic())], int(msg.partition() or 0), int(msg.offset() or 0))
         if isinstance(event, Reply):
-            self.hub.publish_threadsafe(event.tenant_id, event.conversation_id, "reply", reply_view(event))
-        elif isinstance(event, ReplyPartial):
+            self._publish(event, "reply", reply_view(event), position)
+        elif isinstance(event, ReplyStreamChunk):
             data = {"reply_id": event.reply_id, "turn_id": event.turn_id, "seq": event.seq, "delta": event.delta}
             if event.reason:
                 data["reason"] = event.reason
             kind = {"token": "partial", "end": "end", "retract": "retract"}[event.kind]
-            self.hub.publish_threadsafe(event.tenant_id, event.conversation_id, kind, data)
+            self._publish(event, kind, data, position)
         elif isinstance(event, Handoff):
-            data = json.loads(serde.serialize(event))
-            self.hub.publish_threadsafe(event.tenant_id, event.conversation_id, "handoff", data)
+            self._publish(event, "handoff", json.loads(serde.serialize(event)), position)
+
+    def _publish(self, event: Envelope, kind: str, data: dict[str, Any], position: Position) -> None:
+        self.hub.publish_threadsafe(event.tenant_id, event.conversation_id or "", kind, data, position)
 
     def _on_config_record(self, msg: Message) -> None:
-        if not msg.value():
+        config = config_from_record(msg)
+        if config is None:
             return
-        config = serde.deserialize(msg.value() or b"", TenantConfig)
         with self._config_lock:
             known = self.tenant_configs.get(config.tenant_id)
-            if known is None or config.revision >= known.revision:
+            if supersedes(config, known.revision if known else None):
                 self.tenant_configs[config.tenant_id] = config
 
     def tenant_config(self, tenant_id: str) -> TenantConfig | None:
@@ -111,7 +141,7 @@ def reply_view(reply: Reply) -> dict[str, Any]:
     return {
         "reply_id": reply.reply_id,
         "turn_id": reply.turn_id,
-        "reply": {"text": reply.text, "handoff": reply.handoff, "mode": reply.mode},
+        "reply": {"text": reply.text, "handoff": reply.handoff, "mode": reply.mode, "speaker": reply.speaker or "bot"},
         "intent": (
             {"label": reply.intent.label, "confidence": round(reply.intent.confidence, 4)} if reply.intent else None
         ),

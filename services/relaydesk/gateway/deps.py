@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from relaydesk.gateway import metrics
 from relaydesk.gateway.auth import check_admin
 from relaydesk.gateway.context import GatewayContext
+from relaydesk.gateway.ratelimit import retry_after_header
 
 bearer = HTTPBearer(auto_error=False, description="Per-tenant API key: `Authorization: Bearer <key>`")
 
@@ -33,6 +35,14 @@ def get_tenant(
     tenant = ctx.keys.tenant_for(credentials.credentials)
     if tenant is None:
         raise _unauthorized("unknown API key")
+    wait_s = ctx.limiter.take(tenant)
+    if wait_s > 0:
+        metrics.RATE_LIMITED.labels(tenant).inc()
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="rate limit reached for this tenant",
+            headers={"Retry-After": retry_after_header(wait_s)},
+        )
     return tenant
 
 
@@ -42,6 +52,14 @@ def require_admin(
     expected = ctx.settings.admin_key.get_secret_value() if ctx.settings.admin_key else None
     if credentials is None or not check_admin(credentials.credentials, expected):
         raise _unauthorized("admin key required")
+
+
+def is_operator(ctx: GatewayContext, credentials: HTTPAuthorizationCredentials | None) -> bool:
+    """Whether the caller presented the admin key or the platform's internal service token."""
+    if credentials is None or not credentials.credentials:
+        return False
+    secrets = (ctx.settings.admin_key, ctx.settings.internal_token)
+    return any(check_admin(credentials.credentials, s.get_secret_value()) for s in secrets if s is not None)
 
 
 Tenant = Annotated[str, Depends(get_tenant)]

@@ -66,7 +66,7 @@ class DocumentsAccepted(BaseModel):
 
 class ConversationItems(BaseModel):
     items: list[dict[str, Any]]
-    next: int
+    next: str = Field(description="the cursor to send as `after` next time")
 
 
 class TenantIn(Strict):

@@ -26,11 +26,22 @@ from relaydesk.common.tables import BufferedTable
 from relaydesk.common.topics import Topics
 from relaydesk.common.tracing import inject_headers
 from relaydesk.common.worker import build_worker, concurrent_by_conversation, route_by_type
-from relaydesk.events import Envelope, Handoff, KnowledgeApplied, Reply, ReplyDraft, ReplyPartial, TurnAnnotated
+from relaydesk.events import (
+    ConversationState,
+    Envelope,
+    Handoff,
+    KnowledgeApplied,
+    Reply,
+    ReplyDraft,
+    ReplyPartial,
+    TurnAnnotated,
+)
 from relaydesk.generation import core
 from relaydesk.generation.bootstrap import build_deps
 from relaydesk.generation.config import GenerationSettings
-from relaydesk.generation.ports import HistoryTurn
+from relaydesk.generation.fallback import record_fallback
+from relaydesk.generation.holds import TableHolds
+from relaydesk.generation.memory import TableHistory
 
 log = logging.getLogger(__name__)
 
@@ -43,25 +54,6 @@ class GenerationWorkerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELAYDESK_GENERATION_WORKER_", frozen=True)
 
     max_in_flight: int = 8
-
-
-class TableHistory:
-    """The core's ConversationHistory on a Faust table: at most `max_turns` per conversation, and a redelivered
-    (turn_id, role) is ignored."""
-
-    def __init__(self, table: BufferedTable, max_turns: int) -> None:
-        self.table = table
-        self.max_turns = max_turns
-
-    def get(self, conversation_id: str) -> list[HistoryTurn]:
-        return [HistoryTurn.model_validate(row) for row in self.table.get(conversation_id, []) or []]
-
-    def append(self, conversation_id: str, turn: HistoryTurn) -> None:
-        rows = list(self.table.get(conversation_id, []) or [])
-        if any(r.get("turn_id") == turn.turn_id and r.get("role") == turn.role for r in rows):
-            return
-        rows.append(turn.model_dump(mode="json"))
-        self.table.set(conversation_id, rows[-self.max_turns :])
 
 
 class KafkaPartialSink:
@@ -91,15 +83,39 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
         table = BufferedTable(
             app.Table("generation-history", default=list, partitions=kafka.partitions, key_type=str)
         )
+        history = TableHistory(table, settings.history_max_turns)
         deps = build_deps(
             settings,
             partials=KafkaPartialSink(app, kafka),
-            history=TableHistory(table, settings.history_max_turns),
+            history=history,
         )
+        # Who holds each conversation (bot silence), copied from conversation.state, co-partitioned with turns.
+        holds_table = BufferedTable(
+            app.Table("generation-holds", default=dict, partitions=kafka.partitions, key_type=str)
+        )
+        holds = TableHolds(holds_table)
+        deps.holds = holds
         holder["deps"] = deps
 
         def after_record(record: Any, event: Envelope, outputs: Sequence[Envelope]) -> None:
-            table.flush(record, event.conversation_id or "")
+            history.flush(record, event.conversation_id or "")
+            holds_table.flush(record, event.conversation_id or "")
+
+        def apply_states(events: Sequence[Envelope]) -> list[list[Envelope]]:
+            for state in events:
+                assert isinstance(state, ConversationState)
+                holds.apply(state.conversation_id, state.state, state.revision)
+            return [[] for _ in events]
+
+        holds_stage = Stage(
+            name="generation-holds",
+            input_topic=Topics.CONVERSATION_STATE,
+            input_type=ConversationState,
+            handle_batch=apply_states,
+            route=route_by_type({}),
+            run_in_thread=False,  # the holds table is also read by the generation core on the event loop
+            after_record=lambda record, event, _: holds_table.flush(record, event.conversation_id or ""),
+        )
 
         stage = Stage(
             name="generation",
@@ -114,6 +130,7 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
             max_attempts=1,
         )
         runner = install_stage(app, stage, kafka)
+        install_stage(app, holds_stage, kafka)
 
         @app.task
         async def follow_replies_and_knowledge() -> None:
@@ -130,6 +147,7 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
                 try:
                     asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=30)
                 except Exception as exc:  # the cache is an optimisation: log and carry on
+                    record_fallback("broadcast_update")  # the cache or history missed this reply or change
                     log.warning("cache update failed for %s: %s", event.event_id, failure_reason(exc))
 
             holder["consumer"] = BroadcastConsumer(

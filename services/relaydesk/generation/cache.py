@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from relaydesk.common import metrics
 from relaydesk.events.annotations import RetrievalHit
 from relaydesk.generation.ports import CachedSource, CacheEntry, CacheScope, SourceSnippet
 from relaydesk.generation.text import content_terms, numbers, stem
@@ -176,11 +178,25 @@ class PendingReply:
 
 class PendingReplies:
     """Bounded, in-process: a reply whose verdict never arrives (or arrives at another worker after a
-    rebalance) is simply not cached."""
+    rebalance) is simply not cached.
 
-    def __init__(self, capacity: int = 4096) -> None:
+    It also remembers which replies are out (every final reply passes through `pop`, on every replica), so a
+    redelivered turn whose reply already exists is not generated again; that memory is bounded by count and
+    age (a turn redelivered later than that is generated again, and its same reply id is deduped downstream)."""
+
+    def __init__(
+        self,
+        capacity: int = 4096,
+        answered_capacity: int = 50_000,
+        answered_max_age_s: float = 3_600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.capacity = capacity
         self._items: OrderedDict[str, PendingReply] = OrderedDict()
+        self.answered_capacity = answered_capacity
+        self.answered_max_age_s = answered_max_age_s
+        self._clock = clock
+        self._answered: OrderedDict[str, float] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -192,7 +208,25 @@ class PendingReplies:
             self._items.popitem(last=False)
 
     def pop(self, reply_id: str) -> PendingReply | None:
+        """The reply's verdict arrived: what waited for it, if this replica drafted it."""
+        self._answered.pop(reply_id, None)
+        self._answered[reply_id] = self._clock()
+        while len(self._answered) > self.answered_capacity:
+            self._answered.popitem(last=False)
         return self._items.pop(reply_id, None)
+
+    def answered(self, reply_id: str) -> bool:
+        """True when this reply is out already (a redelivered turn): counted in DEDUPED."""
+        horizon = self._clock() - self.answered_max_age_s
+        while self._answered:
+            oldest, at = next(iter(self._answered.items()))
+            if at >= horizon:
+                break
+            del self._answered[oldest]
+        if reply_id in self._answered:
+            metrics.DEDUPED.labels("generation", "answered_turn").inc()
+            return True
+        return False
 
     def drop_doc(self, tenant_id: str, doc_id: str) -> int:
         """A document changed: replies drafted from its old version must not be cached when approved."""

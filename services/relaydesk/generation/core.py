@@ -22,11 +22,13 @@ from typing import Any
 from relaydesk.events.annotations import StageTiming
 from relaydesk.events.conversation import TurnAnnotated
 from relaydesk.events.envelope import Envelope
+from relaydesk.events.ids import handoff_id
 from relaydesk.events.knowledge import KnowledgeApplied
 from relaydesk.events.reply import (
     CacheInfo,
     GenerationStats,
     Handoff,
+    HandoffCategory,
     HandoffReason,
     Reply,
     ReplyDraft,
@@ -44,13 +46,16 @@ from relaydesk.generation.cache import (
 )
 from relaydesk.generation.config import GenerationSettings
 from relaydesk.generation.fallback import (
+    KNOWLEDGE_UNAVAILABLE,
     extractive_answer,
     handoff_priority,
     handoff_summary,
     handoff_text,
+    record_fallback,
     with_security_notice,
 )
 from relaydesk.generation.grounding import check_grounding, clean_answer
+from relaydesk.generation.holds import ConversationHolds
 from relaydesk.generation.ports import (
     CacheScope,
     CacheStore,
@@ -70,6 +75,7 @@ from relaydesk.generation.prompt import DEFAULT_PERSONA, Persona, PromptBudget, 
 from relaydesk.generation.sources import is_follow_up, select_sources
 from relaydesk.generation.streaming import PartialStream
 from relaydesk.nlu.lang import turn_lang
+from relaydesk.nlu.person_request import asks_for_person
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +93,7 @@ class GenerationDeps:
     clock: Clock = field(default_factory=SystemClock)
     tenants: dict[str, TenantConfig] = field(default_factory=dict)
     pending: PendingReplies | None = None
+    holds: ConversationHolds | None = None  # None: the bot answers every turn (no hand-off state known)
 
     def __post_init__(self) -> None:
         if self.pending is None:
@@ -135,6 +142,14 @@ async def handle(event: TurnAnnotated, deps: GenerationDeps) -> list[Envelope]:
         # An agent or bot turn is part of the conversation, but needs no reply.
         _remember(deps, conversation_id, HistoryTurn(turn_id=turn.turn_id, role="assistant", text=turn.text))
         return []
+    assert deps.pending is not None
+    if deps.pending.answered(reply_id_for(conversation_id, turn.turn_id)):
+        return []  # a redelivered turn whose reply is already out: generating again would only be deduped
+    if deps.holds is not None and deps.holds.is_held(conversation_id):
+        # Bot silence: a person holds this conversation; the turn still reaches them (and assist).
+        _remember(deps, conversation_id, HistoryTurn(turn_id=turn.turn_id, role="customer", text=turn.text))
+        log.info("turn left to the agent", extra={"conversation_id": conversation_id, "turn_id": turn.turn_id})
+        return []
     ctx = _Turn(
         event=event,
         reply_id=reply_id_for(conversation_id, turn.turn_id),
@@ -148,6 +163,8 @@ async def handle(event: TurnAnnotated, deps: GenerationDeps) -> list[Envelope]:
     outputs: list[Envelope] = [_draft(ctx, outcome, deps, started)]
     if outcome.handoff_reason is not None:
         outputs.append(_handoff(ctx, outcome.handoff_reason))
+        if deps.holds is not None:
+            deps.holds.mark_queued(conversation_id)
     _remember(deps, conversation_id, HistoryTurn(turn_id=turn.turn_id, role="customer", text=turn.text))
     assert deps.pending is not None
     cacheable = ctx.cache_scope is not None and _worth_caching(outcome)
@@ -204,6 +221,7 @@ async def on_reply(reply: Reply, deps: GenerationDeps) -> None:
             asyncio.to_thread(deps.cache.put, entry, pending.vector), deps.settings.cache_timeout_s
         )
     except Exception as exc:  # a reply that is not cached is only a missed saving
+        record_fallback("cache_write")
         log.warning("cache put failed", extra={"reply_id": reply.reply_id, "error_type": type(exc).__name__})
 
 
@@ -233,6 +251,10 @@ async def _respond(ctx: _Turn, deps: GenerationDeps) -> _Outcome:
     ctx.follow_up = is_follow_up(event.turn.text, ctx.history)
     hits = event.retrieval.hits if event.retrieval else []
     sources = select_sources(hits, ctx.history, ctx.follow_up, settings.max_sources)
+    if event.retrieval is not None and event.retrieval.error:
+        record_fallback("knowledge_unavailable")  # the store failed: answer from earlier passages or hand off
+        if not sources:
+            return _unavailable_outcome(ctx)
     if not sources:
         return _handoff_outcome(ctx, "no_knowledge")
     cache_info = CacheInfo(hit=False)
@@ -250,7 +272,9 @@ async def _respond(ctx: _Turn, deps: GenerationDeps) -> _Outcome:
 def _immediate_handoff(ctx: _Turn) -> HandoffReason | None:
     event = ctx.event
     allowed = set(ctx.tenant.handoff_on) if ctx.tenant else set(_DEFAULT_HANDOFF_ON)
-    if event.intent is not None and event.intent.label == HUMAN_AGENT_INTENT and "customer_request" in allowed:
+    # An explicit request for a person is its own signal and wins over whatever the top intent is.
+    asked = asks_for_person(event.turn.text) or (event.intent is not None and event.intent.label == HUMAN_AGENT_INTENT)
+    if asked and "customer_request" in allowed:
         return "customer_request"
     if event.emotion is not None and event.emotion.escalate and "escalation" in allowed:
         return "escalation"
@@ -282,6 +306,7 @@ async def _cache_lookup(ctx: _Turn, deps: GenerationDeps) -> tuple[_Outcome | No
             asyncio.to_thread(deps.cache.lookup, ctx.cache_scope, ctx.vector, 3), deps.settings.cache_timeout_s
         )
     except Exception as exc:  # the cache is an optimisation: without it, generate
+        record_fallback("cache_read")
         log.warning("cache lookup failed", extra={"reply_id": ctx.reply_id, "error_type": type(exc).__name__})
         return None, CacheInfo(hit=False)
     hits = ctx.event.retrieval.hits if ctx.event.retrieval else []
@@ -377,6 +402,7 @@ def _fallback(
     deps: GenerationDeps,
 ) -> _Outcome:
     event = ctx.event
+    record_fallback(failure)
     extract = extractive_answer(
         event.turn.text, sources, deps.settings.extractive_max_chars, ctx.lang,
         trust_question=not ctx.untrusted,
@@ -389,6 +415,14 @@ def _fallback(
         text=extract.text, mode="extractive", sources=[extract.source], fallback_reason=failure, stats=stats,
         streamed=streamed,
     )
+
+
+def _unavailable_outcome(ctx: _Turn) -> _Outcome:
+    """The knowledge store failed and nothing earlier in the conversation answers: a person takes the turn,
+    and the draft says why (not "no knowledge": the knowledge may well exist)."""
+    outcome = _handoff_outcome(ctx, "generation_failed")
+    outcome.fallback_reason = KNOWLEDGE_UNAVAILABLE
+    return outcome
 
 
 def _handoff_outcome(ctx: _Turn, reason: HandoffReason) -> _Outcome:
@@ -431,7 +465,7 @@ def _draft(ctx: _Turn, outcome: _Outcome, deps: GenerationDeps, started: float) 
 def _handoff(ctx: _Turn, reason: HandoffReason) -> Handoff:
     event = ctx.event
     return Handoff(
-        **_caused(event),
+        **_caused(event, event_id=handoff_id(ctx.reply_id)),
         turn_id=event.turn.turn_id,
         reply_id=ctx.reply_id,
         reason=reason,
@@ -441,7 +475,24 @@ def _handoff(ctx: _Turn, reason: HandoffReason) -> Handoff:
         ),
         intent=event.intent.label if event.intent else None,
         emotion=event.emotion.label if event.emotion else None,
+        category=HANDOFF_CATEGORY.get(reason),
+        language=ctx.lang,
+        sentiment_trend=[round(x, 4) for x in (event.emotion.trend if event.emotion else [])][-20:],
+        intents=[c.label for c in (event.intent.candidates if event.intent else [])][:10],
+        cited_docs=list(dict.fromkeys(h.doc_id for h in (event.retrieval.hits if event.retrieval else [])))[:10],
+        compliance_flags=sorted({e.type for e in event.guard.pii} | ({"attack"} if ctx.untrusted else set()))
+        if event.guard else [],
     )
+
+
+HANDOFF_CATEGORY: dict[str, HandoffCategory] = {
+    "customer_request": "customer_request",
+    "escalation": "escalation",
+    "no_knowledge": "no_knowledge",
+    "generation_failed": "low_confidence",
+    "attack": "compliance_block",
+    "blocked_reply": "compliance_block",
+}
 
 
 def _recall(deps: GenerationDeps, conversation_id: str) -> list[HistoryTurn]:
@@ -449,6 +500,7 @@ def _recall(deps: GenerationDeps, conversation_id: str) -> list[HistoryTurn]:
     try:
         return deps.history.get(conversation_id)
     except Exception as exc:
+        record_fallback("history_read")
         log.warning("history read failed", extra={"conversation_id": conversation_id,
                                                   "error_type": type(exc).__name__})
         return []
@@ -458,12 +510,13 @@ def _remember(deps: GenerationDeps, conversation_id: str, turn: HistoryTurn) -> 
     try:
         deps.history.append(conversation_id, turn)
     except Exception as exc:
+        record_fallback("history_write")
         log.warning("history write failed", extra={"conversation_id": conversation_id,
                                                    "error_type": type(exc).__name__})
 
 
-def _caused(event: TurnAnnotated) -> dict[str, Any]:
-    return dict(event.caused())
+def _caused(event: TurnAnnotated, **changes: object) -> dict[str, Any]:
+    return dict(event.caused("generation", **changes))
 
 
 def _history_before(history: Sequence[HistoryTurn], turn_id: str) -> list[HistoryTurn]:

@@ -10,12 +10,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from relaydesk.common import metrics
 from relaydesk.events.annotations import EmotionAnnotation, GuardAnnotation, IntentAnnotation
 from relaydesk.events.reply import HandoffReason
 from relaydesk.generation.ports import HistoryTurn, SourceSnippet
 from relaydesk.generation.text import content_terms, sentences
 
 Priority = Literal["low", "normal", "high", "urgent"]
+
+# A draft's fallback_reason when the knowledge store failed (retrieval marked the turn): not "no knowledge".
+KNOWLEDGE_UNAVAILABLE = "knowledge_unavailable"
+
+
+def record_fallback(kind: str) -> None:
+    """Count a defined degradation of the generation stage in FALLBACKS{stage="generation", kind}: a model
+    failure (timeout, unavailable, rejected, error, incomplete, empty, ungrounded) answered extractively or
+    handed off, a cache read or write failure, history unavailable, the knowledge store unavailable, a
+    partial stream stopped."""
+    metrics.FALLBACKS.labels("generation", kind).inc()
 
 _HANDOFF_TEXT: dict[str, dict[str, str]] = {
     "en": {

@@ -26,6 +26,7 @@ def wait_ready(url: str, deadline: float) -> None:
 
 
 def start_ray(num_cpus: int | None, object_store_mb: int = 256) -> None:
+    _loopback_only()
     import ray
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -40,7 +41,52 @@ def start_ray(num_cpus: int | None, object_store_mb: int = 256) -> None:
         object_store_memory=object_store_mb * 1024 * 1024,
         log_to_driver=False,
         _node_ip_address="127.0.0.1",  # a local stack stays on loopback
+        runtime_env={"worker_process_setup_hook": "relaydesk.generation.local_serve.loopback_worker_setup"},
     )
+
+
+def loopback_worker_setup() -> None:
+    """Ray runs this in each of its worker processes (`worker_process_setup_hook`) before any task.
+
+    Serve's replica opens its inter-deployment gRPC server on `[::]:0`, a literal with no setting behind it
+    (ray/serve/_private/replica.py); on a local stack it must listen on loopback like everything else. The
+    replica imports the helper by name, so the helper is wrapped before that import happens.
+    """
+    from ray._common import tls_utils
+
+    original = tls_utils.add_port_to_grpc_server
+    if getattr(original, "_relaydesk_loopback", False):
+        return
+
+    def add_port(server: Any, address: str) -> Any:
+        if address.startswith(("[::]:", "0.0.0.0:")):
+            address = "127.0.0.1:" + address.rsplit(":", 1)[1]
+        return original(server, address)
+
+    add_port._relaydesk_loopback = True  # type: ignore[attr-defined]
+    tls_utils.add_port_to_grpc_server = add_port
+    import sys
+
+    replica = sys.modules.get("ray.serve._private.replica")
+    if replica is not None:
+        replica.add_port_to_grpc_server = add_port  # type: ignore[attr-defined]
+
+
+def _loopback_only() -> None:
+    """Make the local Ray node's address 127.0.0.1, so that every server it starts binds loopback.
+
+    `ray.init(_node_ip_address="127.0.0.1")` alone is not enough: Ray rewrites a loopback address to the host's
+    routable IP ("so that other nodes can reach it"), and then its gRPC servers (GCS, raylet, core workers), the
+    dashboard agent, the runtime-env agent and the metrics exporters listen on that IP, `::` or 0.0.0.0. With
+    cluster mode off (Ray's own switch for single-machine use), the node address stays 127.0.0.1 and they bind
+    there. The env var reaches the daemons Ray spawns; the constant covers a process that imported Ray already.
+    """
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    import sys
+
+    constants = sys.modules.get("ray._private.ray_constants")
+    if constants is not None:
+        constants.ENABLE_RAY_CLUSTER = False  # type: ignore[attr-defined]
 
 
 def _dynamic_agent_ports() -> None:

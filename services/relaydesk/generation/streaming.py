@@ -11,7 +11,9 @@ import asyncio
 import logging
 from typing import Any
 
+from relaydesk.events.ids import partial_id
 from relaydesk.events.reply import ReplyPartial
+from relaydesk.generation.fallback import record_fallback
 from relaydesk.generation.ports import PartialSink
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,7 @@ class PartialStream:
         if self._broken or self._sink is None:
             return False
         partial = ReplyPartial(
-            **self._envelope,
+            **{**self._envelope, "event_id": partial_id(self._reply_id, self._seq)},
             turn_id=self._turn_id,
             reply_id=self._reply_id,
             seq=self._seq,
@@ -77,6 +79,7 @@ class PartialStream:
             await asyncio.wait_for(self._sink.emit(partial), self._timeout)
         except Exception as exc:  # the final draft still carries the answer
             self._broken = True
+            record_fallback("stream_stopped")
             log.warning("partial stream stopped", extra={"reply_id": self._reply_id, "seq": self._seq,
                                                           "error_type": type(exc).__name__})
             return False

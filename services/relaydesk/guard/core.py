@@ -100,14 +100,14 @@ def _guard(turn: ConversationTurn, deps: GuardDeps, attack: InjectionResult, sta
     )
     latency_ms = max(0.0, (deps.clock() - started) * 1000.0)
     annotated = TurnAnnotated(
-        **turn.caused(),  # type: ignore[arg-type]
+        **turn.caused(STAGE),  # type: ignore[arg-type]
         turn=body.model_copy(update=updates),
         received_at=turn.occurred_at,
         guard=guard,
         stages=[StageTiming(stage=STAGE, latency_ms=latency_ms, at=deps.now())],
     )
     audit = ComplianceAudit(
-        **turn.caused(),  # type: ignore[arg-type]
+        **turn.caused(STAGE, "audit"),  # type: ignore[arg-type]
         turn_id=turn.turn_id,
         direction="inbound",
         verdict="redacted" if redaction.redacted else "pass",

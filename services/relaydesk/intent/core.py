@@ -18,7 +18,6 @@ from relaydesk.events import (
     TenantConfig,
     TurnAnnotated,
     TurnEmbedding,
-    new_event_id,
     utcnow,
 )
 from relaydesk.intent.classifier import (
@@ -159,8 +158,7 @@ def handle_batch(events: Sequence[TurnAnnotated], deps: IntentDeps) -> list[list
     outputs: list[list[Envelope]] = []
     for event, vector, prediction in zip(events, vectors, predictions, strict=True):
         update: dict[str, object] = {
-            **event.caused(),
-            "event_id": new_event_id(),
+            **event.caused(STAGE),
             "occurred_at": at,
             "intent": _annotation(prediction, deps.model_name),
             "embedding": TurnEmbedding.from_vector(deps.encoder.model_id, vector),

@@ -238,7 +238,7 @@ def _applied_event(step: _Step, chunks: int, kb_version: int, applied_at: dateti
     freshness = max((applied_at - u.occurred_at).total_seconds() * 1e3, 0.0)
     return KnowledgeApplied.model_validate(
         {
-            **u.caused(),
+            **u.caused("knowledge"),
             "update_event_id": u.event_id,
             "doc_id": u.doc_id,
             "version": u.version,

@@ -1,5 +1,6 @@
 """Faust adapter of retrieval: turns.emotion -> hybrid search -> turns.context, and the search endpoint the
-gateway proxies (`GET /search?tenant=&q=&k=` on the worker's web port).
+gateway proxies (`GET /search?tenant=&q=&k=` on the worker's web port, with the internal service token in
+`X-Relaydesk-Internal-Token`; see common/internal_auth.py).
 
 With a Qdrant server, `relaydesk worker retrieval` runs this alone and scales on its own. With the embedded
 Qdrant Edge (one process owns a shard), the knowledge worker installs it next to the knowledge agent."""
@@ -12,6 +13,7 @@ from typing import Any, cast
 
 import faust
 
+from relaydesk.common.internal_auth import HEADER, internal_token, token_matches
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.stage import Stage, StageRunner, install_stage
 from relaydesk.common.topics import Topics
@@ -39,8 +41,14 @@ def install_retrieval(
     )
     runner = install_stage(app, stage, kafka)
 
+    token = internal_token()
+
     @app.page("/search")
     async def search(self: Any, request: Any) -> Any:
+        # Returns a tenant's knowledge for any tenant named in the query, so only the stack's own parts (the
+        # gateway, which took the tenant from the caller's API key) may call it. No token configured: closed.
+        if not token_matches(request.headers.get(HEADER), token):
+            return self.json({"error": "internal endpoint: a valid internal service token is required"}, status=401)
         tenant = request.query.get("tenant", "")
         query = request.query.get("q", "")
         try:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from relaydesk.common import metrics
 from relaydesk.embedding.base import Embedder
 from relaydesk.events import (
     Envelope,
@@ -24,7 +25,6 @@ from relaydesk.events import (
     RetrievalHit,
     StageTiming,
     TurnAnnotated,
-    new_event_id,
     utcnow,
 )
 from relaydesk.knowledge.index import Collections, read_kb_version
@@ -33,6 +33,9 @@ from relaydesk.retrieval.config import Mode
 from relaydesk.vectorstore.base import Filter, Range, ScoredPoint, SearchRequest, VectorStore, VectorStoreError
 
 log = logging.getLogger(__name__)
+
+# RetrievalAnnotation.error when the vector store failed: the hits are unknown, not empty.
+STORE_UNAVAILABLE = "store_unavailable"
 
 
 @dataclass
@@ -166,11 +169,16 @@ def handle_batch(events: Sequence[TurnAnnotated], deps: RetrievalDeps) -> list[l
         for e in events
     ]
     queries = [(e.tenant_id, e.turn.text) for e in events]
+    error: str | None = None
     try:
         results = search_many(queries, deps.k, deps, given)
     except VectorStoreError as exc:
+        # Not "no knowledge": the turn says the store was unavailable, so generation degrades accordingly
+        # (an answer from the conversation's earlier passages, else a hand-off) and it is counted.
         log.warning("retrieval degraded: store error %s for %d turns", type(exc).__name__, len(events))
+        metrics.FALLBACKS.labels("retrieval", STORE_UNAVAILABLE).inc(len(events))
         results = [SearchResult([], 0) for _ in events]
+        error = STORE_UNAVAILABLE
     latency = (time.perf_counter() - started) * 1e3
     now = utcnow()
     out: list[list[Envelope]] = []
@@ -180,12 +188,12 @@ def handle_batch(events: Sequence[TurnAnnotated], deps: RetrievalDeps) -> list[l
             query=clean_query(event.turn.text, deps.max_query_chars),
             hits=result.hits,
             latency_ms=latency,
+            error=error,
         )
         out.append([
             event.model_copy(
                 update={
-                    **event.caused(),
-                    "event_id": new_event_id(),
+                    **event.caused("retrieval"),
                     "occurred_at": now,
                     "retrieval": annotation,
                     "stages": [*event.stages, StageTiming(stage="retrieval", latency_ms=latency, at=now)],

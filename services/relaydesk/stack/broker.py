@@ -68,7 +68,11 @@ class TansuBroker:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
         out = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         env = {**os.environ, "RUST_LOG": os.environ.get("RELAYDESK_BROKER_LOG", "warn")}
-        self.process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        from relaydesk.stack.processes import die_with_parent  # an orphaned broker would hold its port forever
+
+        self.process = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True, preexec_fn=die_with_parent()
+        )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

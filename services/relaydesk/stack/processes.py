@@ -1,19 +1,45 @@
 """Child processes of the local stack: each in its own session, logged to a file, and stopped so that nothing
-is left behind (Ray's raylet and GCS included)."""
+is left behind (Ray's raylet and GCS included).
+
+Each child also dies with its parent: the kernel sends it a signal when the thread that started it exits
+(`prctl(PR_SET_PDEATHSIG)`, set between fork and exec), so even a `kill -9` of `relaydesk up` leaves no
+Faust worker, gateway or broker running. What a child itself forks (Ray's daemons) is the reaper's job
+(`stack/reaper.py`).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)  # loaded before any fork
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> Callable[[], None]:
+    """A `preexec_fn` that makes the child get `sig` when its parent (the starting thread) goes away.
+
+    It runs between fork and exec, so it only calls async-signal-safe things: prctl, getppid, kill. If the
+    parent died before prctl took effect, the child is already orphaned and signals itself."""
+    parent = os.getpid()
+
+    def preexec() -> None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), sig)
+
+    return preexec
 
 
 @dataclass
@@ -24,6 +50,9 @@ class Child:
     log_path: Path
     proc: subprocess.Popen[bytes] | None = None
     descendants: set[int] = field(default_factory=set)
+    # SIGKILL for most; serve-generation gets SIGTERM, so it shuts its Ray down itself.
+    parent_death_signal: int = signal.SIGKILL
+    started_at: float = 0.0
 
     def start(self) -> Child:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -34,9 +63,25 @@ class Child:
             stderr=subprocess.STDOUT,
             env=self.env,
             start_new_session=True,
+            preexec_fn=die_with_parent(self.parent_death_signal),
         )
         log.close()
+        self.started_at = time.monotonic()
         return self
+
+    def restart(self) -> Child:
+        """Start it again, with the same arguments and environment (ports included), after it died. Its old
+        descendants are killed first: Ray's daemons outlive a SIGKILLed driver and would hold its ports."""
+        if self.alive():
+            raise RuntimeError(f"{self.name} is still running")
+        if self.proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=1)
+        kill_stragglers(self.descendants)
+        self.descendants = set()
+        with self.log_path.open("ab") as log:
+            log.write(f"\n[relaydesk] --- restarted after exit code {self.exit_code()} ---\n".encode())
+        return self.start()
 
     @property
     def pid(self) -> int:
@@ -44,6 +89,9 @@ class Child:
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def exit_code(self) -> int | None:
+        return None if self.proc is None else self.proc.poll()
 
     def remember_descendants(self) -> None:
         """Ray daemonises parts of itself; remember every descendant while the tree is still intact."""

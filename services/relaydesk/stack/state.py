@@ -30,6 +30,8 @@ class StackState:
     home: str = ""
     services: dict[str, int] = field(default_factory=dict)  # service name -> pid
     endpoints: dict[str, str] = field(default_factory=dict)  # internal endpoints (serve, search, ...)
+    restarts: dict[str, int] = field(default_factory=dict)  # service name -> restarts by the supervisor
+    internal_token: str = ""  # what the stack's own parts present to each other's internal endpoints
 
 
 def state_path(home: Path | None = None) -> Path:

@@ -2,6 +2,12 @@
 
 Tansu broker -> topics -> Ray Serve generation -> one process per stream processor -> gateway -> the demo
 tenant and its knowledge. Ctrl-C (or SIGTERM) stops everything, Ray and the broker included.
+
+Once ready, the stack is supervised: a child that dies (a worker, the gateway, serve-generation) is started
+again with bounded exponential backoff (`stack/supervisor.py`), said on stderr and in logs/supervisor.log, and
+counted in the state file; the rest keep serving meanwhile. The broker keeps everything in memory, so its death
+is fatal and ends the stack. If `relaydesk up` itself dies, even by SIGKILL, its children die with it (the
+parent-death signal) and the reaper (`stack/reaper.py`) ends what they forked.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import json
 import os
 import secrets
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -32,8 +39,9 @@ from relaydesk.stack.state import (
     remember_local_key,
     save_state,
 )
+from relaydesk.stack.supervisor import Backoff, Supervisor
 
-WORKERS = ("guard", "intent", "emotion", "knowledge", "generation", "compliance")
+WORKERS = ("guard", "intent", "emotion", "knowledge", "generation", "compliance", "conversations", "assist")
 DEMO_TENANT = "demo"
 
 
@@ -43,6 +51,18 @@ class StackError(RuntimeError):
 
 def _say(msg: str) -> None:
     print(f"[relaydesk] {msg}", file=sys.stderr, flush=True)
+
+
+def _say_and_log(log_path: Path) -> Callable[[str], None]:
+    """Supervision events go to stderr and to the stack's own log, with a UTC timestamp there."""
+
+    def say(msg: str) -> None:
+        _say(msg)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("a") as log:
+            log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {msg}\n")
+
+    return say
 
 
 def _get(url: str, timeout_s: float = 2.0) -> tuple[int, bytes]:
@@ -77,6 +97,11 @@ class LocalStack:
     children: list[Child] = field(default_factory=list)
     state: StackState | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    backoff: Backoff = field(default_factory=Backoff)
+    supervisor: Supervisor | None = None
+    reaper: subprocess.Popen[bytes] | None = None
+    # Proves a caller is another part of this stack (workers' internal endpoints); new on every start.
+    internal_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     _stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -96,6 +121,7 @@ class LocalStack:
             "TRANSFORMERS_OFFLINE": "1",
             "PYTHONUNBUFFERED": "1",
             "RAY_TMPDIR": self.ray_tmp,
+            "RELAYDESK_INTERNAL_TOKEN": self.internal_token,
         }
         env.update(extra or {})
         return env
@@ -114,6 +140,7 @@ class LocalStack:
         self.home.mkdir(parents=True, exist_ok=True)
         self._check_not_running()
         logs = self.home / "logs"
+        self._start_reaper(logs)
 
         # 1. broker and topics
         self.broker = TansuBroker(log_file=logs / "broker.log").start()
@@ -137,11 +164,12 @@ class LocalStack:
         serve_port = free_port()
         serve_ready = self.home / "run" / "serve.url"
         serve_ready.unlink(missing_ok=True)
-        self._spawn(
+        serve = self._spawn(
             "serve-generation",
             ["serve-generation", "--port", str(serve_port), "--ready-file", str(serve_ready)],
             bootstrap,
         )
+        serve.parent_death_signal = signal.SIGTERM  # for restarts: it then shuts its own Ray down
         serve_url = f"http://127.0.0.1:{serve_port}"
         web_ports = {name: free_port() for name in WORKERS}
         for name in WORKERS:
@@ -185,8 +213,15 @@ class LocalStack:
             home=str(self.home),
             services=services,
             endpoints=endpoints,
+            internal_token=self.internal_token,
         )
         save_state(self.state, self.home)
+        self.supervisor = Supervisor(
+            self.children,
+            policy=self.backoff,
+            say=_say_and_log(logs / "supervisor.log"),
+            before_restart={"serve-generation": lambda: self._before_serve_restart(serve_ready)},
+        )
 
         # 5. the demo tenant's knowledge, pushed as update events through the gateway
         from relaydesk.stack.demo_data import push_demo_knowledge
@@ -201,15 +236,40 @@ class LocalStack:
         self.children.append(child)
         return child
 
-    def watch(self) -> str | None:
-        """Block until stop() is called or a child dies; returns the name of a child that died."""
+    def _start_reaper(self, logs: Path) -> None:
+        logs.mkdir(parents=True, exist_ok=True)
+        with (logs / "reaper.log").open("ab") as log:
+            self.reaper = subprocess.Popen(
+                [sys.executable, "-m", "relaydesk.stack.reaper", "--parent", str(os.getpid()),
+                 "--state-file", str(self.home / "stack.json")],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def _before_serve_restart(self, ready_file: Path) -> None:
+        # Ray's daemons of the dead driver (found by its temp dir) would hold the proxy port and the GCS.
+        kill_stragglers(set(), marker=self.ray_tmp)
+        ready_file.unlink(missing_ok=True)
+
+    def watch(self, interval_s: float = 0.5) -> str | None:
+        """Supervise until stop() is called; returns "broker" if the broker died (fatal: it held every topic
+        in memory). Dead children are restarted with backoff meanwhile."""
+        assert self.supervisor is not None, "start() first"
         while not self._stopping.is_set():
+            if self.broker is not None and self.broker.process is not None and self.broker.process.poll() is not None:
+                return "broker"
             for child in self.children:
                 child.remember_descendants()
-                if not child.alive():
-                    return child.name
-            self._stopping.wait(1.0)
+            if self.supervisor.poll():
+                self._save_supervision()
+            self._stopping.wait(interval_s)
         return None
+
+    def _save_supervision(self) -> None:
+        if self.state is None or self.supervisor is None:
+            return
+        self.state.services.update({c.name: c.pid for c in self.children})
+        self.state.restarts = self.supervisor.restarts()
+        save_state(self.state, self.home)
 
     def request_stop(self) -> None:
         self._stopping.set()
@@ -220,6 +280,13 @@ class LocalStack:
         if self.broker is not None:
             self.broker.stop()
         clear_state(self.home)
+        if self.reaper is not None and self.reaper.poll() is None:
+            self.reaper.terminate()
+            try:
+                self.reaper.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.reaper.kill()
+                self.reaper.wait(timeout=5)
 
 
 def ensure_local_tenant(keys: KeyStore, tenant: str, home: Path) -> str:
@@ -277,7 +344,10 @@ def run_up(home: Path, gateway_port: int, partitions: int, demo: bool) -> int:
         _say("running; press Ctrl-C to stop")
         died = stack.watch()
         if died:
-            _say(f"{died} exited unexpectedly; stopping the stack. Its log: {home / 'logs' / (died + '.log')}")
+            _say(
+                f"the {died} exited; it kept every topic in memory, so the stack cannot go on without it and stops. "
+                f"Its log: {home / 'logs' / (died + '.log')}"
+            )
             return 1
         return 0
     except StackError as exc:

@@ -6,10 +6,11 @@ and every agent in it shares this object.
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import qdrant_edge as qe
 
@@ -48,6 +49,26 @@ from relaydesk.vectorstore.translate import (
     records_in_order,
     scored_points,
 )
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _typed_errors(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Engine failures surface as `VectorStoreError` (callers degrade on that one type); bad arguments stay
+    `ValueError`/`TypeError`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return fn(*args, **kwargs)
+        except (ValueError, TypeError, VectorStoreError):
+            raise
+        except Exception as exc:  # the binding raises bare Exception for every engine error
+            raise VectorStoreError(f"qdrant edge {fn.__name__} failed: {type(exc).__name__}") from exc
+
+    return wrapper
+
 
 _INDEX_TYPES: dict[str, qe.PayloadSchemaType] = {
     "keyword": qe.PayloadSchemaType.Keyword,
@@ -106,6 +127,7 @@ class EdgeVectorStore(SingleSearch):
 
     # --- writes ---------------------------------------------------------------------------------------
 
+    @_typed_errors
     def upsert(self, name: str, points: Sequence[Point], only_if: Filter | None = None) -> None:
         if not points:
             return
@@ -124,10 +146,12 @@ class EdgeVectorStore(SingleSearch):
             condition = _tenant_filter(p.tenant_id, only_if)
             shard.update(qe.UpdateOperation.upsert_points([ep], condition, qe.UpdateMode.UpdateOnly))
 
+    @_typed_errors
     def delete(self, name: str, tenant_id: str, filter: Filter) -> None:
         check_filter(filter)
         self._shard(name).update(qe.UpdateOperation.delete_points_by_filter(_tenant_filter(tenant_id, filter)))
 
+    @_typed_errors
     def delete_ids(self, name: str, tenant_id: str, ids: Sequence[str]) -> None:
         check_tenant(tenant_id)
         if ids:
@@ -136,6 +160,7 @@ class EdgeVectorStore(SingleSearch):
 
     # --- reads ----------------------------------------------------------------------------------------
 
+    @_typed_errors
     def get(self, name: str, tenant_id: str, ids: Sequence[str], with_vectors: bool = False) -> list[Record]:
         check_tenant(tenant_id)
         if not ids:
@@ -144,6 +169,7 @@ class EdgeVectorStore(SingleSearch):
         records = self._shard(name).retrieve(uuids, with_payload=True, with_vector=[DENSE] if with_vectors else False)
         return records_in_order(tenant_id, ids, records, with_vectors)
 
+    @_typed_errors
     def search_batch(self, name: str, requests: Sequence[SearchRequest]) -> list[list[ScoredPoint]]:
         if not requests:
             return []
@@ -154,10 +180,12 @@ class EdgeVectorStore(SingleSearch):
         ]
         return [scored_points(res) for res in results]
 
+    @_typed_errors
     def count(self, name: str, tenant_id: str, filter: Filter | None = None) -> int:
         check_filter(filter)
         return int(self._shard(name).count(qe.CountRequest(exact=True, filter=_tenant_filter(tenant_id, filter))))
 
+    @_typed_errors
     def scroll(
         self,
         name: str,
@@ -175,6 +203,7 @@ class EdgeVectorStore(SingleSearch):
         )
         return [record_of(r, False) for r in records], None if next_offset is None else str(next_offset)
 
+    @_typed_errors
     def tenants(self, name: str, filter: Filter | None = None, limit: int = 10_000) -> list[str]:
         check_filter(filter)
         flt = _FILTERS.plain(filter)

@@ -20,7 +20,7 @@ from relaydesk.events import (
     ConversationTurn,
     KnowledgeUpdate,
     Reply,
-    ReplyPartial,
+    ReplyStreamChunk,
     TenantConfig,
     utcnow,
 )
@@ -119,13 +119,14 @@ def test_when_streaming_then_sse_carries_partials_retraction_and_reply(gateway, 
     client, keys = gateway
     producer = sync_producer(kafka)
     events = [
-        ReplyPartial(tenant_id="acme", conversation_id="conv-s", turn_id="t", reply_id="r", seq=0, kind="token", delta="Hel"),
-        ReplyPartial(tenant_id="acme", conversation_id="conv-s", turn_id="t", reply_id="r", seq=1, kind="token", delta="lo"),
-        ReplyPartial(tenant_id="acme", conversation_id="conv-s", turn_id="t", reply_id="r", seq=2, kind="retract", reason="blocked"),
+        ReplyStreamChunk(tenant_id="acme", conversation_id="conv-s", turn_id="t", reply_id="r", seq=0, kind="token", delta="Hel"),
+        ReplyStreamChunk(tenant_id="acme", conversation_id="conv-s", turn_id="t", reply_id="r", seq=1, kind="token", delta="lo"),
+        ReplyStreamChunk(tenant_id="acme", conversation_id="conv-s", turn_id="t", reply_id="r", seq=2, kind="retract", reason="blocked"),
         _reply("acme", "conv-s", "t", "r", "A colleague will follow up."),
     ]
     for event in events[:-1]:
-        produce_and_wait(producer, kafka.topic(Topics.REPLIES_PARTIAL), serde.serialize(event), key=b"conv-s")
+        # The gateway serves streamed text from compliance's checked stream only.
+        produce_and_wait(producer, kafka.topic(Topics.REPLIES_STREAM), serde.serialize(event), key=b"conv-s")
     # Partials and the final reply travel on different topics, with no order between them; in the stack the
     # reply follows its stream by a compliance hop. Here it follows once the gateway holds the whole stream.
     deadline = time.monotonic() + 20
@@ -177,17 +178,19 @@ def test_when_tenant_added_twice_then_second_reports_existing(gateway) -> None:
     assert client.post("/v1/messages", json={"text": "hi"}, headers=auth(new_key)).status_code == 202
 
 
-def test_when_tenant_config_put_then_revision_increments(gateway, kafka) -> None:
+def test_when_tenant_config_put_then_revision_is_the_brokers_and_increases(gateway, kafka) -> None:
     client, keys = gateway
     body = {"persona": "Friendly bank assistant", "intents": [{"name": "mortgage", "examples": ["a", "b", "c"]}]}
-    assert client.put("/v1/tenant/config", json=body, headers=auth(keys["acme"])).json()["revision"] == 1
+    first = client.put("/v1/tenant/config", json=body, headers=auth(keys["acme"])).json()["revision"]
     deadline = time.monotonic() + 10
-    while client.get("/v1/tenant/config", headers=auth(keys["acme"])).json()["config"] is None:
+    while (client.get("/v1/tenant/config", headers=auth(keys["acme"])).json()["config"] or {}).get("revision") != first:
         assert time.monotonic() < deadline
         time.sleep(0.1)
-    assert client.put("/v1/tenant/config", json=body, headers=auth(keys["acme"])).json()["revision"] == 2
-    records = read_topics(kafka, [Topics.TENANT_CONFIG], lambda rs: len(rs) >= 2)
-    assert [serde.deserialize(r.value, TenantConfig).revision for r in records] == [1, 2]
+    second = client.put("/v1/tenant/config", json=body, headers=auth(keys["acme"])).json()["revision"]
+    assert second > first
+    records = read_topics(kafka, [Topics.TENANT_CONFIG], lambda rs: len([r for r in rs if r.value]) >= 2)
+    # the revision a PUT answers is the one every reader applies: its record's offset + 1
+    assert [r.offset + 1 for r in records if r.value] == [first, second]
 
 
 def test_when_openapi_requested_then_it_documents_the_api(gateway) -> None:
@@ -195,3 +198,7 @@ def test_when_openapi_requested_then_it_documents_the_api(gateway) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/messages", "/v1/conversations/{conversation_id}/replies", "/v1/knowledge/documents"} <= set(paths)
     assert client.get("/metrics").text.count("relaydesk_gateway_messages_total") >= 1
+    # the replies cursor is documented as an opaque string with its pattern
+    replies = client.get("/openapi.json").json()["paths"]["/v1/conversations/{conversation_id}/replies"]["get"]
+    after = next(p for p in replies["parameters"] if p["name"] == "after")
+    assert after["schema"]["type"] == "string" and "pattern" in after["schema"]

@@ -15,7 +15,7 @@ from relaydesk.common.kafka import produce_and_wait, sync_producer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.stage import Stage, install_stage
 from relaydesk.common.topics import Topics
-from relaydesk.events import ConversationTurn, Envelope, TurnAnnotated, new_event_id, utcnow
+from relaydesk.events import ConversationTurn, Envelope, TurnAnnotated, utcnow
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -29,7 +29,7 @@ def annotate(events: list[Envelope]) -> list[list[Envelope]]:
         assert isinstance(ev, ConversationTurn)
         if "explode" in ev.text:
             raise ValueError(f"cannot handle {ev.text}")  # the message quotes customer text on purpose
-        out.append([TurnAnnotated(**ev.caused(), event_id=new_event_id(), turn=ev.body(), received_at=utcnow())])
+        out.append([TurnAnnotated(**ev.caused("test"), turn=ev.body(), received_at=utcnow())])
     return out
 
 
@@ -177,7 +177,7 @@ async def test_when_pipelined_then_conversations_overlap_keep_order_and_all_offs
         (ev,) = events
         assert isinstance(ev, ConversationTurn)
         await asyncio.sleep(1.5 if ev.text.startswith("slow") else 0.05)
-        return [[TurnAnnotated(**ev.caused(), event_id=new_event_id(), turn=ev.body(), received_at=utcnow())]]
+        return [[TurnAnnotated(**ev.caused("test"), turn=ev.body(), received_at=utcnow())]]
 
     app = make_app("stage-pipelined", kafka, web_port=0)
     pipelined = stage(slow_or_fast)
@@ -211,3 +211,77 @@ async def test_when_pipelined_then_conversations_overlap_keep_order_and_all_offs
             assert time.monotonic() < deadline, "not every processed record was committed"
             await asyncio.sleep(0.5)
     assert len(texts) == 5 and elapsed < 1.5 * 2 + 8  # the slow turn ran once, alongside the others
+
+
+def committed_offsets(kafka: KafkaSettings, group: str) -> int:
+    """The sum of the group's committed offsets on the input topic (records it will never see again)."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    from relaydesk.common.kafka import consumer_config
+
+    probe = Consumer(consumer_config(kafka, group))
+    try:
+        tps = [TopicPartition(kafka.topic(Topics.TURNS_RAW), p) for p in range(kafka.partitions)]
+        return sum(max(tp.offset, 0) for tp in probe.committed(tps, timeout=5))
+    finally:
+        probe.close()
+
+
+async def wait_committed(kafka: KafkaSettings, group: str, expected: int, timeout_s: float = 20.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while (seen := await asyncio.to_thread(committed_offsets, kafka, group)) < expected:
+        assert time.monotonic() < deadline, f"commits stuck at {seen} of {expected}"
+        await asyncio.sleep(0.5)
+
+
+async def test_when_pipelined_record_keeps_failing_then_dead_lettered_with_attempts_and_commits_move_on(
+    kafka: KafkaSettings,
+) -> None:
+    async def annotate_async(events: list[Envelope]) -> list[list[Envelope]]:
+        return annotate(events)
+
+    def route(event: Envelope) -> str:
+        # Fails outside the handler (as a broken route, delivery or table write would), on every attempt.
+        if isinstance(event, TurnAnnotated) and event.turn.text == "unroutable":
+            raise RuntimeError("no topic for this event")
+        return Topics.TURNS_GUARDED
+
+    app = make_app("stage-pipelined-failure", kafka, web_port=0)
+    pipelined = stage(annotate_async)
+    pipelined.route, pipelined.pipelined = route, True
+    install_stage(app, pipelined, kafka)
+    # One conversation, so one partition: the failing record sits between two good ones.
+    produce_turns(kafka, [("c-x", "first"), ("c-x", "unroutable"), ("c-x", "third")])
+    async with running(app):
+        records = await asyncio.to_thread(
+            read_topics, kafka, [Topics.TURNS_GUARDED, Topics.TURNS_RAW + ".dlq"], lambda rs: len(rs) >= 3
+        )
+        await wait_committed(kafka, app.conf.id, 3)  # the failed record no longer holds back the partition
+    good = [serde.deserialize(r.value, TurnAnnotated).turn.text for r in records if r.topic == Topics.TURNS_GUARDED]
+    [dead] = [json.loads(r.value) for r in records if r.topic.endswith(".dlq")]
+    assert good == ["first", "third"]
+    assert dead["attempts"] == pipelined.max_attempts == 3  # the real count, not the default 1
+    assert dead["error_type"] == "RuntimeError" and "in route" in dead["reason"]
+    assert dead["source_offset"] == 1
+
+
+async def test_when_handler_keeps_timing_out_then_dead_letter_records_every_attempt(kafka: KafkaSettings) -> None:
+    def flaky(events: list[Envelope]) -> list[list[Envelope]]:
+        if any(isinstance(e, ConversationTurn) and e.text == "slow dependency" for e in events):
+            raise TimeoutError("dependency timed out")
+        return annotate(events)
+
+    app = make_app("stage-retry-attempts", kafka, web_port=0)
+    install_stage(app, stage(flaky, batch_size=1), kafka)
+    produce_turns(kafka, [("c-r", "slow dependency"), ("c-r", "fine")])
+    async with running(app):
+        records = await asyncio.to_thread(
+            read_topics, kafka, [Topics.TURNS_GUARDED, Topics.TURNS_RAW + ".dlq"], lambda rs: len(rs) >= 2
+        )
+        await wait_committed(kafka, app.conf.id, 2)
+    [dead] = [json.loads(r.value) for r in records if r.topic.endswith(".dlq")]
+    assert (dead["error_type"], dead["attempts"]) == ("TimeoutError", 3)
+    assert [serde.deserialize(r.value, TurnAnnotated).turn.text for r in records if r.topic == Topics.TURNS_GUARDED] \
+        == ["fine"]

@@ -272,3 +272,91 @@ metrics:
 {{- printf "http://%s:%d" (include "relaydesk.componentName" (dict "root" . "component" "retrieval")) (int .Values.workerDefaults.webPort) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The internal service token the gateway sends and the workers' tenant-data endpoints require. */}}
+{{- define "relaydesk.internalToken.secretName" -}}
+{{- default (printf "%s-internal" (include "relaydesk.fullname" .)) .Values.internalToken.existingSecret -}}
+{{- end -}}
+
+{{- define "relaydesk.internalToken.secretKey" -}}
+{{- if .Values.internalToken.existingSecret -}}
+{{- .Values.internalToken.existingSecretKey -}}
+{{- else -}}
+token
+{{- end -}}
+{{- end -}}
+
+{{/* TCP port of a URL: its explicit port, else (dict "url" u "default" n), else the scheme's (443 / 80). */}}
+{{- define "relaydesk.urlPort" -}}
+{{- $u := urlParse .url -}}
+{{- $hostport := $u.host -}}
+{{- if regexMatch ":[0-9]+$" $hostport -}}
+{{- last (splitList ":" $hostport) -}}
+{{- else if .default -}}
+{{- .default -}}
+{{- else if eq $u.scheme "https" -}}
+443
+{{- else -}}
+80
+{{- end -}}
+{{- end -}}
+
+{{/* The distinct ports of kafka.bootstrap (host:port,host:port), as a JSON list of ints. */}}
+{{- define "relaydesk.kafka.ports" -}}
+{{- $ports := dict -}}
+{{- range splitList "," .Values.kafka.bootstrap }}
+{{- $hostport := trim . -}}
+{{- if regexMatch ":[0-9]+$" $hostport -}}
+{{- $_ := set $ports (last (splitList ":" $hostport)) true -}}
+{{- else if $hostport -}}
+{{- $_ := set $ports "9092" true -}}
+{{- end -}}
+{{- end -}}
+{{- $out := list -}}
+{{- range $port, $_ := $ports }}{{ $out = append $out (int $port) }}{{ end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* Partition count of a topic under the partition plan: (dict "root" $ "topic" "relaydesk.turns.raw"). */}}
+{{- define "relaydesk.topicPartitions" -}}
+{{- $plan := index (default dict .root.Values.kafka.topicPlan) .topic | default dict -}}
+{{- default .root.Values.kafka.partitions $plan.partitions | int -}}
+{{- end -}}
+
+{{/* A worker's consumer group: the Faust app id `relaydesk-<stage>[-<topic prefix without its trailing dot>]`
+(relaydesk.common.faust_app.make_app). */}}
+{{- define "relaydesk.worker.consumerGroup" -}}
+{{- $prefix := .root.Values.kafka.topicPrefix -}}
+{{- if $prefix -}}
+{{- printf "relaydesk-%s-%s" .stage (trimSuffix "." $prefix) -}}
+{{- else -}}
+{{- printf "relaydesk-%s" .stage -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The most replicas a worker can run: maxReplicas when autoscaled, else its fixed count. */}}
+{{- define "relaydesk.worker.mostReplicas" -}}
+{{- ternary .autoscaling.maxReplicas .replicas .autoscaling.enabled | int -}}
+{{- end -}}
+
+{{/* Render-time checks of the scaling plan: an autoscaler must never add consumers that would get no
+partition, and min must not exceed max. Fixed replicas beyond the partitions are allowed (hot standbys) and
+NOTES.txt warns about them. */}}
+{{- define "relaydesk.workers.checkScaling" -}}
+{{- range $stage, $w := .Values.workers }}
+{{- if and $w.enabled $w.autoscaling.enabled }}
+{{- $partitions := include "relaydesk.topicPartitions" (dict "root" $ "topic" $w.inputTopic) | int }}
+{{- if gt (int $w.autoscaling.maxReplicas) $partitions }}
+{{- fail (printf "workers.%s.autoscaling.maxReplicas is %d but its input topic %s has %d partitions (kafka.topicPlan / kafka.partitions): lower maxReplicas or plan more partitions" $stage (int $w.autoscaling.maxReplicas) $w.inputTopic $partitions) }}
+{{- end }}
+{{- if gt (int $w.autoscaling.minReplicas) (int $w.autoscaling.maxReplicas) }}
+{{- fail (printf "workers.%s.autoscaling.minReplicas (%d) is above maxReplicas (%d)" $stage (int $w.autoscaling.minReplicas) (int $w.autoscaling.maxReplicas)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $topic, $_ := (default dict .Values.kafka.topicPlan) }}
+{{- if not (hasPrefix "relaydesk." $topic) }}
+{{- fail (printf "kafka.topicPlan names %q: plan topics by their relaydesk.* name, without kafka.topicPrefix" $topic) }}
+{{- end }}
+{{- end }}
+{{- end -}}

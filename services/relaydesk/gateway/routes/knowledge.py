@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import ValidationError
 
 from relaydesk.common import serde
+from relaydesk.common.internal_auth import auth_headers
 from relaydesk.common.topics import Topics
 from relaydesk.common.tracing import inject_headers
 from relaydesk.events import KnowledgeUpdate
@@ -84,7 +85,7 @@ async def search(
     if mode:
         params["mode"] = mode
     try:
-        resp = await ctx.http.get(f"{ctx.settings.search_url}/search", params=params)
+        resp = await ctx.http.get(f"{ctx.settings.search_url}/search", params=params, headers=auth_headers())
     except httpx.HTTPError as exc:
         detail = f"search unavailable: {type(exc).__name__}"
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail) from None

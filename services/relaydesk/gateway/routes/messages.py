@@ -7,7 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from opentelemetry.trace import SpanKind
 
@@ -17,10 +17,24 @@ from relaydesk.common.tracing import current_trace_id, inject_headers, tracer
 from relaydesk.events import ConversationTurn
 from relaydesk.events.envelope import CONVERSATION_ID_PATTERN
 from relaydesk.gateway import metrics
+from relaydesk.gateway.cursor import CURSOR_MAX_LENGTH, CURSOR_PATTERN, Cursor
 from relaydesk.gateway.deps import Context, Tenant
+from relaydesk.gateway.hub import Item, TooManyWaiters
 from relaydesk.gateway.schemas import ConversationItems, MessageAccepted, MessageIn
 
 router = APIRouter(prefix="/v1", tags=["conversations"])
+
+# Validated by FastAPI before the handler runs, so a bad id is a 422 before any event stream starts.
+ConversationIdPath = Annotated[str, Path(pattern=CONVERSATION_ID_PATTERN, max_length=128)]
+CursorText = Annotated[
+    str,
+    Query(
+        pattern=CURSOR_PATTERN,
+        max_length=CURSOR_MAX_LENGTH,
+        description="the `next` (or an item's `cursor`) of an earlier answer; `0`: from the start. Opaque, and "
+        "the same on every gateway replica and across restarts.",
+    ),
+]
 
 
 @router.post("/messages", status_code=status.HTTP_202_ACCEPTED, response_model=MessageAccepted)
@@ -56,44 +70,76 @@ async def post_message(body: MessageIn, tenant: Tenant, ctx: Context) -> Message
 
 @router.get("/conversations/{conversation_id}/replies", response_model=ConversationItems)
 async def get_replies(
-    conversation_id: str,
+    conversation_id: ConversationIdPath,
     tenant: Tenant,
     ctx: Context,
-    after: Annotated[int, Query(ge=0, description="return items with seq greater than this")] = 0,
+    after: CursorText = "0",
     wait: Annotated[float, Query(ge=0, le=60, description="long-poll: seconds to wait for a first item")] = 25.0,
-    turn_id: Annotated[str | None, Query(description="wait for the final reply to this turn")] = None,
+    turn_id: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="wait for the final reply to this turn")
+    ] = None,
 ) -> ConversationItems:
-    """Long-poll for what the conversation received: partial tokens, retractions, replies and hand-offs."""
-    _check_conversation_id(conversation_id)
+    """Long-poll for what the conversation received: partial tokens, retractions, replies and hand-offs. Each
+    item carries the cursor to resume after it; `next` is the cursor after the last one."""
+    cursor = Cursor.parse(after)
     wait = min(wait, ctx.settings.reply_wait_max_s)
-    if turn_id is not None:
-        item = await ctx.hub.wait_reply(tenant, conversation_id, turn_id, wait)
-        items = [item] if item else []
-    else:
-        items = await ctx.hub.wait(tenant, conversation_id, after, wait)
-    return ConversationItems(items=[i.as_json() for i in items], next=items[-1].seq if items else after)
+    try:
+        if turn_id is not None:
+            item = await ctx.hub.wait_reply(tenant, conversation_id, turn_id, wait)
+            items = [item] if item else []
+        else:
+            items = await ctx.hub.wait(tenant, conversation_id, cursor, wait)
+    except TooManyWaiters:
+        raise _too_many_waiting(tenant) from None
+    views, cursor = _with_cursors(items, cursor)
+    return ConversationItems(items=views, next=cursor.encode())
 
 
 @router.get("/conversations/{conversation_id}/events", response_class=EventSourceResponse)
 async def stream_events(
-    conversation_id: str,
+    conversation_id: ConversationIdPath,
     request: Request,
     tenant: Tenant,
     ctx: Context,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: CursorText = "0",
+    last_event_id: Annotated[
+        str | None,
+        Header(
+            alias="last-event-id",
+            pattern=CURSOR_PATTERN,
+            max_length=CURSOR_MAX_LENGTH,
+            description="sent by an EventSource that reconnects: the id of the last event it received",
+        ),
+    ] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """Server-sent events: `partial` (token deltas while generating), `retract` (withdraw the streamed text),
-    `end`, `reply` (the final reply, after compliance) and `handoff`."""
-    _check_conversation_id(conversation_id)
-    last = int(request.headers.get("last-event-id", after) or after)
+    `end`, `reply` (the final reply, after compliance) and `handoff`. Each event's id is the cursor after it, so
+    a reconnecting client resumes where it was, on any gateway replica."""
+    cursor = Cursor.parse(last_event_id if last_event_id is not None else after)
+    if ctx.hub.waiting_for(tenant) >= ctx.settings.waiters_per_tenant:
+        raise _too_many_waiting(tenant)
     while not await request.is_disconnected():
-        for item in await ctx.hub.wait(tenant, conversation_id, last, 15.0):
-            last = item.seq
-            yield ServerSentEvent(data=item.data, event=item.kind, id=str(item.seq))
+        try:
+            items = await ctx.hub.wait(tenant, conversation_id, cursor, 15.0)
+        except TooManyWaiters:
+            return  # the stream ends; the client's EventSource reconnects with its Last-Event-ID
+        for item in items:
+            cursor = cursor.advanced([item.position])
+            yield ServerSentEvent(data=item.data, event=item.kind, id=cursor.encode())
 
 
-def _check_conversation_id(conversation_id: str) -> None:
-    import re
+def _with_cursors(items: list[Item], cursor: Cursor) -> tuple[list[dict[str, object]], Cursor]:
+    views = []
+    for item in items:
+        cursor = cursor.advanced([item.position])
+        views.append(item.as_json(cursor))
+    return views, cursor
 
-    if not re.match(CONVERSATION_ID_PATTERN, conversation_id):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="conversation_id has an invalid format")
+
+def _too_many_waiting(tenant: str) -> HTTPException:
+    metrics.WAIT_REFUSED.labels(tenant).inc()
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        detail="too many long-polls or streams open for this tenant",
+        headers={"Retry-After": "1"},
+    )

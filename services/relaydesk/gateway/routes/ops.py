@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from typing import Annotated
 
-from relaydesk.gateway.deps import Context
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.security import HTTPAuthorizationCredentials
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from relaydesk.gateway import metrics_view
+from relaydesk.gateway.deps import Context, bearer, is_operator
 
 router = APIRouter(tags=["operations"])
 
@@ -24,5 +28,9 @@ async def readyz(ctx: Context, response: Response) -> dict[str, object]:
 
 
 @router.get("/metrics", include_in_schema=False)
-async def prometheus_metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+async def prometheus_metrics(
+    ctx: Context, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Response:
+    """Every series, tenant labels summed away unless the admin key or the internal token is presented."""
+    body = metrics_view.render(full=is_operator(ctx, credentials))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import ValidationError
 
 from relaydesk.common import serde
+from relaydesk.common.tenant_configs import revision_at
 from relaydesk.common.topics import Topics
 from relaydesk.events import TenantConfig
 from relaydesk.gateway.deps import Admin, Context, Tenant
@@ -51,7 +52,7 @@ async def put_config(body: TenantConfigIn, tenant: Tenant, ctx: Context) -> dict
     except ValidationError as exc:
         problems = "; ".join(f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=problems) from None
-    await ctx.producer.send(Topics.TENANT_CONFIG, serde.serialize(config), key=tenant.encode())
-    # One record per batch keeps the broker's end offsets exact for readers that wait to catch up.
-    ctx.producer.flush()
-    return {"tenant_id": tenant, "revision": config.revision, "event_id": config.event_id}
+    delivered = await ctx.producer.send(Topics.TENANT_CONFIG, serde.serialize(config), key=tenant.encode())
+    # The revision every reader applies is the record's offset (common/tenant_configs.py): one ordering however
+    # many gateways take PUTs at once. The revision written above is only this gateway's guess.
+    return {"tenant_id": tenant, "revision": revision_at(int(delivered.offset() or 0)), "event_id": config.event_id}

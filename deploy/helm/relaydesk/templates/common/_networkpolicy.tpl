@@ -1,5 +1,5 @@
-{{/* Egress rules of a relaydesk pod: (dict "root" $ "qdrant" bool "ray" bool) says which in-cluster
-services this pod calls besides DNS and networkPolicy.extraEgress. */}}
+{{/* Egress rules of a relaydesk pod: (dict "root" $ "qdrant" bool "ray" bool) says which services this pod
+calls besides DNS, Kafka, the OTLP collector and networkPolicy.extraEgress. */}}
 {{- define "relaydesk.networkPolicy.egress" -}}
 {{- $root := .root -}}
 {{- $np := $root.Values.networkPolicy -}}
@@ -12,7 +12,29 @@ services this pod calls besides DNS and networkPolicy.extraEgress. */}}
       protocol: UDP
     - port: 53
       protocol: TCP
-{{- if and .qdrant $root.Values.qdrant.enabled (not $root.Values.vectorstore.url) }}
+# Kafka: the ports of kafka.bootstrap, on the peers in networkPolicy.kafkaEgressTo (any address when empty).
+- ports:
+    {{- range (include "relaydesk.kafka.ports" $root | fromJsonArray) }}
+    - port: {{ int . }}
+      protocol: TCP
+    {{- end }}
+  {{- with $np.kafkaEgressTo }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- if and (eq $root.Values.telemetry.exporter "otlp") $root.Values.telemetry.otlpEndpoint }}
+# the OpenTelemetry collector
+- ports:
+    - port: {{ include "relaydesk.urlPort" (dict "url" $root.Values.telemetry.otlpEndpoint) | int }}
+      protocol: TCP
+{{- end }}
+{{- if .qdrant }}
+{{- if $root.Values.vectorstore.url }}
+# the Qdrant you run (vectorstore.url); qdrant-client uses 6333 when the URL names no port
+- ports:
+    - port: {{ include "relaydesk.urlPort" (dict "url" $root.Values.vectorstore.url "default" 6333) | int }}
+      protocol: TCP
+{{- else if $root.Values.qdrant.enabled }}
 - to:
     - podSelector:
         matchLabels:
@@ -22,7 +44,9 @@ services this pod calls besides DNS and networkPolicy.extraEgress. */}}
     - port: 6333
       protocol: TCP
 {{- end }}
-{{- if and .ray $root.Values.rayService.enabled }}
+{{- end }}
+{{- if .ray }}
+{{- if $root.Values.rayService.enabled }}
 - to:
     - podSelector:
         matchLabels:
@@ -30,6 +54,12 @@ services this pod calls besides DNS and networkPolicy.extraEgress. */}}
   ports:
     - port: {{ $root.Values.rayService.serve.port }}
       protocol: TCP
+{{- else if $root.Values.rayService.externalServeUrl }}
+# the Ray Serve you run (rayService.externalServeUrl)
+- ports:
+    - port: {{ include "relaydesk.urlPort" (dict "url" (include "relaydesk.generation.serveUrl" $root)) | int }}
+      protocol: TCP
+{{- end }}
 {{- end }}
 {{- with $np.extraEgress }}
 {{ toYaml . }}

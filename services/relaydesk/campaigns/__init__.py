@@ -1,0 +1,1 @@
+"""Outbound campaigns: the campaign model, rule packs, the pre-dial policy, pacing and the dialer stage."""

@@ -1,0 +1,1 @@
+"""Operability: consumer-lag export, dead-letter replay, the topic partition plan."""

@@ -1,0 +1,1 @@
+"""Automatic QA: a rubric written as code scores every conversation, bot and human, with evidence per answer."""

@@ -1,0 +1,340 @@
+"""One small function per rubric check: it reads the conversation and returns an answer, a confidence and
+the turns (with the matched span) that are its evidence. Every `no` points at the turn that made it `no`.
+
+Checks read the turns' words (cues.py), the stack's annotations where present (emotion labels, intent
+labels, hand-offs, compliance findings), the PII recognisers (checksummed cards, national ids) and the
+groundedness rules that compliance applies to replies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from relaydesk.qa import cues
+from relaydesk.qa.conversation import Conversation, Turn
+from relaydesk.qa.opt_out import is_opt_out_request
+
+NEGATIVE_EMOTIONS = frozenset({"anger", "disgust", "fear", "sadness"})
+HUMAN_INTENTS = frozenset({"human_agent"})
+PII_TYPES_EXPOSED = frozenset({"CREDIT_CARD", "US_SSN", "CN_RESIDENT_ID", "JP_MY_NUMBER", "ID_NIK", "IBAN_CODE"})
+_PLACEHOLDER_EXPOSED = re.compile(r"<(?:CREDIT_CARD|US_SSN|CN_RESIDENT_ID|JP_MY_NUMBER|ID_NIK|IBAN_CODE)>")
+_SECRET_TOKEN = re.compile(r"(?<![\w])(?=[\w-]*\d)[\w-]{4,}(?![\w])")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    turn: int
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    answer: str  # yes | no | na
+    confidence: float
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass
+class CheckContext:
+    """What checks may use besides the conversation. `pii_spans(text)` -> [(type, start, end)];
+    `ungrounded(text, sources)` -> (claims, unsupported) spans; `similar(text, concept)` -> bool or None."""
+
+    pii_spans: Callable[[str], list[tuple[str, int, int]]]
+    claims: Callable[[str, Sequence[str]], tuple[list[tuple[int, int]], list[tuple[int, int]]]]
+    similar: Callable[[str, str], bool | None] = lambda text, concept: None
+    cache: dict[object, object] = field(default_factory=dict)
+
+
+Check = Callable[[Conversation, CheckContext], CheckResult]
+
+
+def _match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    return pattern.search(text)
+
+
+def _ev(index: int, m: re.Match[str] | None = None) -> Evidence:
+    return Evidence(index, m.start(), m.end()) if m else Evidence(index)
+
+
+def _next_staff(conv: Conversation, after: int) -> int | None:
+    for i in range(after + 1, len(conv.turns)):
+        if conv.turns[i].is_staff:
+            return i
+    return None
+
+
+def _next_turn(conv: Conversation, after: int) -> int | None:
+    return after + 1 if after + 1 < len(conv.turns) else None
+
+
+# -- opening ----------------------------------------------------------------------------------------------------
+def greeting(conv: Conversation, ctx: CheckContext) -> CheckResult:
+    staff = conv.staff_indexes()
+    if not staff:
+        return CheckResult("na", 0.95)
+    first = staff[0]
+    m = _match(cues.GREETING, conv.turns[first].text)
+    if m is None and conv.company and conv.company.lower() in conv.turns[first].text.lower():
+        m = re.search(re.escape(conv.company), conv.turns[first].text, re.IGNORECASE)  # says who is speaking
+    return CheckResult("yes", 0.9, (_ev(first, m),)) if m else CheckResult("no", 0.8, (_ev(first),))
+
+
+def _names_company(conv: Conversation, text: str) -> re.Match[str] | None:
+    if conv.company:
+        return re.search(re.escape(conv.company), text, re.IGNORECASE)
+    return cues.COMPANY_HINT.search(text)
+
+
+def ai_disclosure(conv: Conversation, ctx: CheckContext) -> CheckResult:
+    if conv.direction != "outbound" or conv.first_speaker() != "bot":
+        return CheckResult("na", 0.95)
+    text = conv.turns[0].text
+    ai = _match(cues.AI_DISCLOSURE, text)
+    company = _names_company(conv, text)
+    if ai and company:
+        return CheckResult("yes", 0.9, (_ev(0, ai),))
+    return CheckResult("no", 0.85, (_ev(0, ai or company),))
+
+
+# -- handling ---------------------------------------------------------------------------------------------------
+def identity_check(conv: Conversation, ctx: CheckContext) -> CheckResult:
+    asked_at: int | None = None
+    verified = False
+    for i, turn in enumerate(conv.turns):
+        if turn.is_staff:
+            disclosure = _match(cues.ACCOUNT_DISCLOSURE, turn.text)
+            ask = _match(cues.VERIFY_ASK, turn.text)
+            if disclosure and not verified:
+                # An ask in the same message as the disclosure came too late.
+                return CheckResult("no", 0.8, (_ev(i, disclosure),))
+            if disclosure and verified:
+                return CheckResult("yes", 0.85, (_ev(asked_at or i), _ev(i, disclosure)))
+            if ask:
+                asked_at = i
+        elif asked_at is not None and not verified and _gives_item(turn.text):
+            verified = True
+    return CheckResult("na", 0.8)
+
+
+_DATE_OR_DIGITS = re.compile(r"\d{2,}|\d+\s*(?:月|年|/|-|\.)|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b"
+                             r"|\b(?:januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|"
+                             r"desember)\b|[一二三四五六七八九十〇零]{2,}", re.IGNORECASE)
+
+
+def _gives_item(text: str) -> bool:
+    if cues.REFUSAL.search(text):
+        return False
+    # A code, digits, a date, or a security answer in words (a short reply that is not a refusal).
+    return bool(_DATE_OR_DIGITS.search(text)) or len(text.split()) <= 6 or len(text) <= 24
+
+
+def grounded(conv: Conversation, ctx: CheckContext) -> CheckResult:
+    sources = conv.knowledge_texts() + [t.text for t in conv.turns if t.speaker == "customer"]
+    any_claim = False
+    for i, turn in enumerate(conv.turns):
+        if not turn.is_staff:
+            continue
+        flagged = [f for f in turn.findings if f.startswith("grounded.")]
+        claims, unsupported = ctx.claims(turn.text, sources)
+        any_claim = any_claim or bool(claims) or bool(flagged)
+        if unsupported:
+            s, e = unsupported[0]
+            return CheckResult("no", 0.75, (Evidence(i, s, e),))
+        if flagged:
+            return CheckResult("no", 0.7, (Evidence(i),))
+    return CheckResult("yes", 0.75) if any_claim else CheckResult("na", 0.8)
+
+
+def _negative(turn: Turn) -> re.Match[str] | None:
+    if turn.speaker != "customer":
+        return None
+    if cues.NOT_NEGATIVE.search(turn.text) and not cues.NEGATIVE_EMOTION.search(cues.NOT_NEGATIVE.sub(" ", turn.text)):
+        return None
+    m = cues.NEGATIVE_EMOTION.search(turn.text)
+    if m is None and turn.emotion in NEGATIVE_EMOTIONS:
+        return re.match(r"", turn.text)  # the emotion stage saw it: evidence is the whole turn
+    return m
+
+
+def empathy(conv: Conversation, ctx: CheckContext) -> CheckResult:
+    seen = False
+    evidence: list[Evidence] = []
+    for i, turn in enumerate(conv.turns):
+        neg = _negative(turn)
+        if neg is None:
+            continue
+        seen = True
+        reply = _next_staff(conv, i)
+        if reply is None:
+            continue  # the customer had the last word: nothing to acknowledge with
+        ack = _match(cues.ACKNOWLEDGE, conv.turns[reply].text)
+        if ack is None:
+            return CheckResult("no", 0.75, (_ev(i, neg), _ev(reply)))
+        evidence.append(_ev(reply, ack))
+    if not seen:
+        return CheckResult("na", 0.8)
+    return CheckResult("yes", 0.8, tuple(evidence))
+
+
+def _asks_for_human(turn: Turn) -> re.Match[str] | None:
+    if turn.speaker != "customer":
+        return None
+    m = cues.HUMAN_REQUEST.search(turn.text)
+    if m is None and turn.intent in HUMAN_INTENTS:
+        return re.match(r"", turn.text)
+    return m
+
+
+def handoff_honoured(conv: Conversation, ctx: CheckContext) -> CheckResult:
+    staff = conv.staff_indexes()
+    if staff and conv.turns[staff[0]].speaker == "agent":
+        return CheckResult("na", 0.9)  # a human already has the conversation
+    asked = False
+    evidence: list[Evidence] = []
+    for i, turn in enumerate(conv.turns):
+        req = _asks_for_human(turn)
+        if req is None:
+            continue
+        if any(conv.turns[j].speaker == "agent" for j in range(i)):
+            continue  # already with a human
+        asked = True
+        nxt = _next_staff(conv, i)
+        if nxt is None:
+            return CheckResult("no", 0.6, (_ev(i, req),))
+        reply = conv.turns[nxt]
+        transfer = _match(cues.HANDOFF_MESSAGE, reply.text)
+        if reply.speaker == "agent" or reply.handoff or transfer:
+            evidence.append(_ev(nxt, transfer))
+            continue
+        return CheckResult("no", 0.8, (_ev(i, req), _ev(nxt)))
+    if not asked:
+        return CheckResult("na", 0.85)
+    return CheckResult("yes", 0.85, tuple(evidence))
+
+
+def resolution(conv: Conversation, ctx: CheckContext) -> CheckResult:
+    staff = conv.staff_indexes()
+    if not staff:
+        return CheckResult("no", 0.6)
+    last_customer = max((i for i, t in enumerate(conv.turns) if t.speaker == "customer"), default=-1)
+    if last_customer >= 0:
+        text = conv.turns[last_customer].text
+        unresolved = cues.UNRESOLVED_CUSTOMER.search(text)
+        if unresolved and not (last_customer < staff[-1] and _resolved_after(conv, last_customer)):
+            return CheckResult("no", 0.75, (_ev(last_customer, unresolved),))
+    # The staff's answers to the customer's last request (or the last three staff turns).
+    window = [i for i in staff if i > last_customer] or staff[-3:]
+    window = sorted(set(window) | set(staff[-3:]))
+    for i in reversed(window):
+        turn = conv.turns[i]
+        if turn.handoff:
+            return CheckResult("yes", 0.8, (_ev(i),))
+        m = _match(cues.RESOLVED, turn.text)
+        if m and not cues.UNRESOLVED_STAFF.search(turn.text):
+            return CheckResult("yes", 0.75, (_ev(i, m),))
+    bad = next((i for i in reversed(staff) if cues.UNRESOLVED_STAFF.search(conv.turns[i].text)), staff[-1])
+    return CheckResult("no", 0.65, (_ev(bad, cues.UNRESOLVED_STAFF.search(conv.turns[bad].text)),))
+
+
+def _resolved_after(conv: Conversation, index: int) -> bool:
+    return any(
+        t.is_staff and (t.handoff or cues.RESOLVED.search(t.text)) and not cues.UNRESOLVED_STAFF.search(t.text)
+        for t in conv.turns[index + 1 :]
+    )
+
+
+# -- compliance -------------------------------------------------------------------------------------------------
+def _secrets_given(conv: Conversation) -> list[tuple[int, str]]:
+    """Codes, PINs and passwords the customer gave after a staff ask for one (or said outright)."""
+    out: list[tuple[int, str]] = []
+    secret_asked = False
+    for i, turn in enumerate(conv.turns):
+        if turn.is_staff:
+            secret_asked = bool(cues.SECRET_ASK.search(turn.text)) and not re.search(
+                r"last (?:4|four)|后四位|下4桁|digit terakhir", turn.text, re.IGNORECASE
+            )
+            continue
+        said = re.search(r"(?:password|pin|code|passcode|密码|验证码|暗証番号|パスワード|コード|kata sandi|kode)"
+                         r"\s*(?:is|was|:|是|は|adalah)?\s*([\w-]{4,})", turn.text, re.IGNORECASE)
+        if secret_asked or said:
+            out.extend((i, tok) for tok in _SECRET_TOKEN.findall(turn.text))
+            if said:
+                out.append((i, said.group(1)))
+        secret_asked = False
+    return [(i, tok) for i, tok in out if len(tok) >= 4]
+
+
+def no_pii_exposure(conv: Conversation, ctx: CheckContext) -> CheckResult:
+    secrets = _secrets_given(conv)
+    for i, turn in enumerate(conv.turns):
+        if not turn.is_staff:
+            continue
+        text = turn.text
+        for kind, start, end in ctx.pii_spans(text):
+            if kind in PII_TYPES_EXPOSED:
+                return CheckResult("no", 0.9, (Evidence(i, start, end),))
+        placeholder = _PLACEHOLDER_EXPOSED.search(text)
+        if placeholder or any(f.startswith("pii.") for f in turn.findings):
+            return CheckResult("no", 0.8, (_ev(i, placeholder),))
+        for given_at, secret in secrets:
+            if given_at < i:
+                pos = text.find(secret)
+                if pos >= 0:
+                    return CheckResult("no", 0.85, (Evidence(i, pos, pos + len(secret)),))
+        stated = cues.SECRET_STATEMENT.search(text)
+        if stated:
+            return CheckResult("no", 0.75, (_ev(i, stated),))
+        for sentence in re.finditer(r"[^.!?。！？\n]+[.!?。！？]?", text):
+            ask = cues.PII_FULL_ASK.search(sentence.group())
+            if ask and not cues.PII_ASK_NEGATED.search(sentence.group()):
+                s = sentence.start()
+                return CheckResult("no", 0.8, (Evidence(i, s + ask.start(), s + ask.end()),))
+    return CheckResult("yes", 0.85)
+
+
+def opt_out_honoured(conv: Conversation, ctx: CheckContext) -> CheckResult:
+    for i, turn in enumerate(conv.turns):
+        if turn.speaker != "customer":
+            continue
+        req = is_opt_out_request(turn.text)
+        if req is None:
+            continue
+        nxt = _next_staff(conv, i)
+        if nxt is None:
+            return CheckResult("no", 0.6, (_ev(i, req),))
+        confirm = _match(cues.OPT_OUT_CONFIRM, conv.turns[nxt].text)
+        if confirm is None:
+            return CheckResult("no", 0.8, (_ev(i, req), _ev(nxt)))
+        for j in range(nxt, len(conv.turns)):
+            if conv.turns[j].is_staff:
+                pitch = _match(cues.PITCH, conv.turns[j].text)
+                if pitch:
+                    return CheckResult("no", 0.8, (_ev(j, pitch),))
+        return CheckResult("yes", 0.85, (_ev(nxt, confirm),))
+    return CheckResult("na", 0.85)
+
+
+def closing(conv: Conversation, ctx: CheckContext) -> CheckResult:
+    staff = conv.staff_indexes()
+    if not staff:
+        return CheckResult("na", 0.9)
+    last = staff[-1]
+    m = _match(cues.CLOSING, conv.turns[last].text)
+    return CheckResult("yes", 0.85, (_ev(last, m),)) if m else CheckResult("no", 0.8, (_ev(last),))
+
+
+CHECKS: dict[str, Check] = {
+    "greeting": greeting,
+    "ai_disclosure": ai_disclosure,
+    "identity_check": identity_check,
+    "grounded": grounded,
+    "empathy": empathy,
+    "handoff_honoured": handoff_honoured,
+    "resolution": resolution,
+    "no_pii_exposure": no_pii_exposure,
+    "opt_out_honoured": opt_out_honoured,
+    "closing": closing,
+}

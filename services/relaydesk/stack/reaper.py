@@ -1,0 +1,100 @@
+"""The local stack's reaper: a small process that outlives `relaydesk up` only to clean up after it.
+
+The parent-death signal takes care of the stack's direct children, but not of what they fork: Ray's dashboard
+and runtime-env agents survive a SIGKILLed driver (reparented to init, their command lines renamed by
+setproctitle, so nothing identifies them afterwards). The reaper remembers every descendant of `relaydesk up`
+while the tree is intact (pid and start time, so a reused pid is never hit) and, once its parent is gone,
+terminates those still running, then kills what ignores SIGTERM. A normal stop ends it with SIGTERM first.
+
+Run as `python -m relaydesk.stack.reaper --parent PID [--state-file PATH]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+import psutil
+
+Seen = dict[int, float]  # pid -> create_time
+
+
+def remember(parent: int, seen: Seen) -> None:
+    """Add every live descendant of `parent` (but not this process) to `seen`."""
+    with contextlib.suppress(psutil.Error):
+        for proc in psutil.Process(parent).children(recursive=True):
+            if proc.pid == os.getpid():
+                continue
+            with contextlib.suppress(psutil.Error):
+                seen.setdefault(proc.pid, proc.create_time())
+
+
+def still_running(seen: Seen) -> list[psutil.Process]:
+    """The remembered processes that are still the same processes and still running."""
+    out: list[psutil.Process] = []
+    for pid, created in seen.items():
+        with contextlib.suppress(psutil.Error):
+            proc = psutil.Process(pid)
+            if proc.create_time() == created and proc.status() != psutil.STATUS_ZOMBIE:
+                out.append(proc)
+    return out
+
+
+def reap(seen: Seen, grace_s: float = 5.0) -> list[int]:
+    procs = still_running(seen)
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=grace_s)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=2)
+    return [p.pid for p in procs]
+
+
+def clear_stale_state(state_file: Path | None, parent: int) -> None:
+    """Remove the stack's state file if it still names the dead parent, so CLI commands stop using it."""
+    if state_file is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads(state_file.read_text()).get("pid") == parent:
+            state_file.unlink()
+
+
+def watch(parent: int, state_file: Path | None, interval_s: float = 0.5) -> int:
+    seen: Seen = {}
+    while os.getppid() == parent:
+        remember(parent, seen)
+        time.sleep(interval_s)
+    reaped = reap(seen)
+    clear_stale_state(state_file, parent)
+    print(f"[relaydesk reaper] relaydesk up (pid {parent}) died; reaped {len(reaped)} processes", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="relaydesk-reaper")
+    parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--state-file", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(0)  # a normal stop: `relaydesk up` has cleaned up itself
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for `relaydesk up`
+    if os.getppid() != args.parent:
+        return 0
+    return watch(args.parent, args.state_file)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
