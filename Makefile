@@ -29,7 +29,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/relaydesk up --demo
 
-test: $(STAMP)
+# The console's browser tests drive the system Chromium (Playwright cannot download a browser here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+test: $(STAMP) | $(CHROMIUM)
 	$(BIN)/python -m pytest $(TESTS) $(PYTEST_ARGS)
 
 lint: $(STAMP)

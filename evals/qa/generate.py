@@ -76,7 +76,7 @@ def build(lang: str, split: str, rng: random.Random, index: int) -> dict[str, An
     b.fill = {"company": company, "name": rng.choice(POOLS[lang]["name"]), "days": "", "price": "", "code": "",
               "card": "", "reason": ""}
     direction = "outbound" if rng.random() < 0.42 else "inbound"
-    b.staff = "bot" if rng.random() < 0.65 else "agent"
+    b.staff = "bot" if rng.random() < (0.8 if direction == "outbound" else 0.6) else "agent"
     labels: dict[str, str] = {}
     knowledge: list[dict[str, str]] = []
 
@@ -131,7 +131,7 @@ def build(lang: str, split: str, rng: random.Random, index: int) -> dict[str, An
         else:
             b.customer(b.pick("ob_reply"), emotion=emotion and emotion_first)
     else:
-        topic = rng.choice(["account", "policy", "info"])
+        topic = rng.choices(["account", "policy", "info"], [0.5, 0.28, 0.22])[0]
         labels["ai_disclosure"] = "na"
         labels["greeting"] = "yes" if b.greet_first else "no"
         pair = rng.randrange(4)

@@ -182,7 +182,7 @@ POOLS: dict[str, dict[str, list[str]]] = {
             "Goodbye and take care.",
             "Let me know if you need anything more.",
         ],
-        "close_no": ["Your case is logged.", "Did you get our email?", "The form is on the website."],
+        "close_no": ["Our app was updated last week.", "Did you get our email?", "We opened a new office this year."],
     },
     "zh": {
         "company": ["星河银行", "云海电信", "九州商城", "蓝天航空"],
@@ -260,7 +260,7 @@ POOLS: dict[str, dict[str, list[str]]] = {
         "card_give": ["我的卡号是4111 1111 1111 1111。", "卡号5555 5555 5555 4444。"],
         "card_echo": ["我看到您的卡号是{card}。", "好的，卡号{card}已记录。"],
         "close": ["请问还有其他可以帮您的吗？", "感谢您的来电，祝您生活愉快！", "再见，祝您一切顺利。", "如有其他问题随时联系我们。"],
-        "close_no": ["您的问题已登记。", "您收到我们的邮件了吗？", "表格在官网上。"],
+        "close_no": ["我们的应用上周更新了。", "您收到我们的邮件了吗？", "我们今年开了新的办公室。"],
     },
     "ja": {
         "company": ["さくら銀行", "ひかり通信", "みどりストア", "あおぞら航空"],
@@ -338,7 +338,7 @@ POOLS: dict[str, dict[str, list[str]]] = {
         "card_give": ["カード番号は4111 1111 1111 1111です。", "5555 5555 5555 4444です。"],
         "card_echo": ["カード番号{card}を確認しました。", "{card}のカードですね。"],
         "close": ["他に何かご不明な点はございますか。", "お問い合わせありがとうございました。", "失礼いたします、良い一日を。", "お気軽にまたご連絡ください。"],
-        "close_no": ["お問い合わせ内容は記録されました。", "メールは届きましたか。", "フォームはウェブサイトにあります。"],
+        "close_no": ["アプリは先週更新されました。", "メールは届きましたか。", "今年新しいオフィスを開きました。"],
     },
     "id": {
         "company": ["Bank Nusantara", "Telko Merdeka", "Toko Kirana", "Garuda Travel"],
@@ -416,6 +416,6 @@ POOLS: dict[str, dict[str, list[str]]] = {
         "card_give": ["Kartu saya 4111 1111 1111 1111.", "Nomor kartu 5555 5555 5555 4444."],
         "card_echo": ["Saya lihat kartu {card} di akun Anda.", "Baik, kartu {card} sudah dicatat."],
         "close": ["Ada lagi yang bisa saya bantu?", "Terima kasih sudah menghubungi kami, semoga hari Anda menyenangkan!", "Sampai jumpa, terima kasih.", "Jangan ragu menghubungi kami lagi."],
-        "close_no": ["Laporan Anda sudah tercatat.", "Apakah email kami sudah masuk?", "Formulirnya ada di situs web."],
+        "close_no": ["Aplikasi kami diperbarui minggu lalu.", "Apakah email kami sudah masuk?", "Kami membuka kantor baru tahun ini."],
     },
 }

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.unit
 SERVICES = REPO_ROOT / "services"
 # Read with os.environ directly (relaydesk.common.settings.relaydesk_home / relaydesk_cache_dir), not through a
 # settings class.
-READ_DIRECTLY = {"RELAYDESK_HOME", "RELAYDESK_CACHE_DIR"}
+# RELAYDESK_INTERNAL_TOKEN: relaydesk.common.internal_auth (the workers' internal endpoints).
+READ_DIRECTLY = {"RELAYDESK_HOME", "RELAYDESK_CACHE_DIR", "RELAYDESK_INTERNAL_TOKEN"}
 
 
 @dataclass(frozen=True)

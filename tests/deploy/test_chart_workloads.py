@@ -182,9 +182,10 @@ def test_when_a_worker_is_disabled_then_none_of_its_objects_render(render: Rende
     assert ("Deployment", "relaydesk-intent") in names
 
 
-def test_when_worker_autoscaled_then_hpa_replaces_the_fixed_replica_count(render: Render) -> None:
+def test_when_worker_autoscaled_without_keda_then_hpa_replaces_the_fixed_replica_count(render: Render) -> None:
     rendered = render(
         {
+            "keda": {"enabled": False},
             "workers": {
                 "intent": {
                     "replicas": 3,
@@ -331,6 +332,6 @@ def test_when_policies_on_then_only_the_gateway_and_scrapers_reach_the_retrieval
 
 
 def test_when_egress_unrestricted_then_policies_allow_all_egress(render: Render) -> None:
-    rendered = render({"networkPolicy": {"enabled": True}})
+    rendered = render({"networkPolicy": {"allowExternalEgress": True}})
     for policy in rendered.of_kind("NetworkPolicy"):
         assert policy["spec"]["egress"] == [{}]

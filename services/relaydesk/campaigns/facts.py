@@ -48,6 +48,7 @@ def facts_for(phone: str, view: NumberView) -> NumberFacts:
     region = contact.region if contact and contact.region else None
     if number is None:
         return NumberFacts(valid=False, us_state=region)
+    zones: tuple[str, ...]
     if contact is not None and contact.tz:
         zones, source = (contact.tz,), "contact"
     else:

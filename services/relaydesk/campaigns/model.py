@@ -118,7 +118,8 @@ def load_campaign_text(text: str, suffix: str) -> Campaign:
     try:
         doc = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise CampaignError([f"(root): not valid {'JSON' if suffix == '.json' else 'YAML'} ({type(exc).__name__})"]) from None
+        kind = "JSON" if suffix == ".json" else "YAML"
+        raise CampaignError([f"(root): not valid {kind} ({type(exc).__name__})"]) from None
     return parse_campaign(doc)
 
 

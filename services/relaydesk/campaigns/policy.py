@@ -19,6 +19,7 @@ from relaydesk.campaigns.model import Campaign, minutes_of
 from relaydesk.campaigns.packs import PACKS, Evidence, Rule, RuleContext, RulePack, Window, iso
 from relaydesk.consent.ledger import NumberView
 from relaydesk.consent.numbers import phone_hash
+from relaydesk.consent.view import revocation_evidence
 
 AttemptKind = Literal["dial", "retry", "callback", "message"]
 CAP_WINDOW = timedelta(hours=24)
@@ -60,12 +61,10 @@ def unreadable_data(ctx: RuleContext) -> Evidence | None:
 
 
 def consent_revoked(ctx: RuleContext) -> Evidence | None:
-    revocation = ctx.view.latest_revocation
-    if revocation is None:
+    found = revocation_evidence(ctx.view)
+    if found is None:
         return None
-    latest = ctx.view.latest_consent
-    if latest is not None and latest.when > revocation.when:
-        return None
+    revocation, latest = found["revocation"], found["latest_consent"]
     return {
         "revoked_at": iso(revocation.at),
         "revocation_source": revocation.source,

@@ -33,6 +33,10 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("gateway",), "relaydesk.cli.gateway", "run the HTTP gateway"),
     (("serve-generation",), "relaydesk.cli.serve_generation", "run the Ray Serve generation application"),
     (("topics", "create"), "relaydesk.cli.topics_create", "create every topic with its partition count"),
+    (("qa", "score"), "relaydesk.cli.qa_score", "score JSONL conversations on the QA rubric, with evidence"),
+    (("qa", "rescore"), "relaydesk.cli.qa_rescore", "re-score past conversations from the log under a rubric"),
+    (("eval", "qa"), "relaydesk.cli.eval_qa", "QA agreement with graders' labels (kappa) against a baseline"),
+    (("bench", "qa"), "relaydesk.cli.bench_qa", "QA scoring throughput (conversations/s) against a baseline"),
     (("dlq", "replay"), "relaydesk.cli.dlq_replay", "put dead letters back on their topic, once each"),
     (("campaign", "check"), "relaydesk.cli.campaign_check", "run the pre-dial policy offline over JSONL attempts"),
     (("campaign", "simulate"), "relaydesk.cli.campaign_simulate", "simulate predictive vs progressive pacing"),
@@ -43,6 +47,8 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("campaign", "status"), "relaydesk.cli.campaign_status", "a campaign's attempts, blocks, connects, abandonment"),
     (("consent", "show"), "relaydesk.cli.consent_show", "whether a number is callable for a tenant, with its events"),
     (("bench", "optout"), "relaydesk.cli.bench_optout", "opt-out turn to not-callable latency through the stack"),
+    (("drill", "kill"), "relaydesk.cli.drill_kill", "kill -9 stages during traffic; count lost and repeated turns"),
+    (("drill", "outage"), "relaydesk.cli.drill_outage", "take a dependency away; how each turn was answered"),
 )
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 
-WORKERS = ("guard", "intent", "emotion", "knowledge", "retrieval", "generation", "compliance", "conversations", "assist")
+WORKERS = (
+    "guard", "intent", "emotion", "knowledge", "retrieval", "generation", "compliance", "conversations", "assist",
+    "campaigns", "carrier",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

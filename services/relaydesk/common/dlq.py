@@ -79,3 +79,29 @@ def dead_letter(
         reason=str(error)[:2000],
         attempts=max(1, attempts),
     )
+
+
+class DeadLetterProducer:
+    """Writes dead letters for consumers that are not stage runners (the broadcast views, e.g. tenant config):
+    the record's `<topic>.dlq`, synchronously, on the consumer's own thread, so the view moves on only once the
+    bad record is safely kept."""
+
+    def __init__(self, kafka: Any, service: str) -> None:
+        self._kafka = kafka
+        self._producer: Any = None  # made on the first dead letter: most processes never write one
+        self._service = service
+
+    def send(self, msg: Any, error: BaseException, attempts: int = 1) -> None:
+        """`msg`: a confluent-kafka Message (its topic is the full, prefixed name)."""
+        from relaydesk.common.kafka import produce_and_wait, sync_producer
+
+        if self._producer is None:
+            self._producer = sync_producer(self._kafka)
+
+        topic = str(msg.topic())
+        record = dead_letter(
+            service=self._service, topic=topic, partition=int(msg.partition() or 0), offset=int(msg.offset() or 0),
+            key=msg.key(), value=msg.value(), headers=msg.headers(), error=error, attempts=attempts,
+        )
+        produce_and_wait(self._producer, f"{topic}.dlq", serde.serialize(record), key=msg.key() or b"",
+                         headers=list(msg.headers() or []))

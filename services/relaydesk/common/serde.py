@@ -14,12 +14,17 @@ from relaydesk.common.schema_registry import validator_for
 from relaydesk.events import (
     AgentCommand,
     AssistSuggestions,
+    CampaignCommand,
     ComplianceAudit,
     ComplianceReview,
+    ConsentEvent,
     ConversationState,
     ConversationSummary,
     ConversationTurn,
     DeadLetter,
+    DialAllowed,
+    DialBlocked,
+    DialOutcome,
     DlqReplayed,
     Envelope,
     Handoff,
@@ -54,6 +59,11 @@ EVENT_CLASSES: tuple[type[Envelope], ...] = (
     ConversationSummary,
     AgentCommand,
     AssistSuggestions,
+    ConsentEvent,
+    CampaignCommand,
+    DialAllowed,
+    DialBlocked,
+    DialOutcome,
 )
 _BY_TYPE: dict[tuple[str, int], type[Envelope]] = {(c.EVENT_TYPE, c.EVENT_VERSION): c for c in EVENT_CLASSES}
 
@@ -98,10 +108,16 @@ def serialize(event: Envelope) -> bytes:
     return json.dumps(to_document(event), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _parse(data: bytes) -> dict[str, Any]:
     try:
-        doc = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # NaN/Infinity are not JSON (and would pass `minimum` checks); ValueError also covers bad UTF-8 and
+        # integers too long to convert; RecursionError, nesting too deep to parse.
+        doc = json.loads(data, parse_constant=_no_constants)
+    except (ValueError, RecursionError) as exc:
         raise EventError("not_json", f"{type(exc).__name__} at position {getattr(exc, 'pos', '?')}") from None
     if not isinstance(doc, dict):
         raise EventError("not_json", f"expected a JSON object, got {type(doc).__name__}")

@@ -44,6 +44,11 @@ class Topics:
     CONVERSATION_SUMMARIES = "relaydesk.conversation.summaries"
     AGENT_COMMANDS = "relaydesk.agent.commands"
     ASSIST_SUGGESTIONS = "relaydesk.assist.suggestions"
+    CONSENT_LEDGER = "relaydesk.consent.ledger"
+    CAMPAIGNS = "relaydesk.campaigns"
+    DIAL_ALLOWED = "relaydesk.dial.allowed"
+    DIAL_BLOCKED = "relaydesk.dial.blocked"
+    DIAL_OUTCOMES = "relaydesk.dial.outcomes"
 
 
 _COMPACT = {"cleanup.policy": "compact"}
@@ -74,6 +79,13 @@ CATALOG: tuple[TopicSpec, ...] = (
     # Agents' messages are unchecked text until compliance has seen them: restricted like raw turns.
     TopicSpec(Topics.AGENT_COMMANDS, "agent.command", "conversation_id", config=_SHORT, has_dlq=True, restricted=True),
     TopicSpec(Topics.ASSIST_SUGGESTIONS, "assist.suggestions", "conversation_id"),
+    # Outbound: the consent ledger is one partition (a total order per tenant and number, and every replica
+    # reads it whole), compacted by "tenant:phone_hash:slot" so only superseded contact/DNC records go.
+    TopicSpec(Topics.CONSENT_LEDGER, "consent.event", "tenant_id:phone_hash:slot", partitions=1, config=_COMPACT),
+    TopicSpec(Topics.CAMPAIGNS, "campaign.command", "tenant_id:campaign_id", partitions=1, has_dlq=True),
+    TopicSpec(Topics.DIAL_ALLOWED, "dial.allowed", "tenant_id:phone_hash", has_dlq=True),
+    TopicSpec(Topics.DIAL_BLOCKED, "dial.blocked", "tenant_id:phone_hash"),
+    TopicSpec(Topics.DIAL_OUTCOMES, "dial.outcome", "tenant_id:phone_hash", has_dlq=True),
 )
 
 

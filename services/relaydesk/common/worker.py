@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from relaydesk.common import serde
 from relaydesk.common.broadcast import BroadcastConsumer
+from relaydesk.common.dlq import DeadLetterProducer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
 from relaydesk.events import Envelope, TenantConfig
@@ -57,6 +58,7 @@ class TenantConfigFeed:
         self._apply = apply
         self._submit = submit
         self._revisions: dict[str, int] = {}
+        self._dead_letters = DeadLetterProducer(kafka, f"{service}-config")
         self.consumer = BroadcastConsumer(
             kafka, (Topics.TENANT_CONFIG,), self._on_record, name=f"{service}-config", fetch_wait_ms=500
         )
@@ -64,7 +66,11 @@ class TenantConfigFeed:
     def _on_record(self, msg: Message) -> None:
         if not msg.value():
             return
-        config = serde.deserialize(msg.value() or b"", TenantConfig)
+        try:
+            config = serde.deserialize(msg.value() or b"", TenantConfig)
+        except serde.EventError as exc:  # poison: kept in tenant.config.dlq with its reason, and skipped
+            self._dead_letters.send(msg, exc)
+            return
         if config.revision < self._revisions.get(config.tenant_id, 0):
             return
         self._revisions[config.tenant_id] = config.revision

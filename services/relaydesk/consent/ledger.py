@@ -271,6 +271,17 @@ class Ledger:
                 out.append(max(records, key=lambda e: e.when))
         return out
 
+    def campaign_contacts(self, tenant: str, campaign_id: str) -> list[Entry]:
+        """The latest contact record of each number imported into one campaign, in import order."""
+        out = []
+        for (owner, _), state in self._numbers.items():
+            if owner != tenant:
+                continue
+            records = [e for e in state.entries if e.kind == "contact" and e.campaign_id == campaign_id]
+            if records:
+                out.append(records[-1])
+        return out
+
     def entries(self, tenant: str, hashed: str) -> list[Entry]:
         state = self._numbers.get((tenant, hashed))
         return sorted(state.entries, key=lambda e: e.when) if state else []

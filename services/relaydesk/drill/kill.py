@@ -76,8 +76,7 @@ def run_kill_drill(plan: KillPlan) -> dict[str, Any]:
             comebacks[service] = Comeback(service, pids[service], killed_at=time.monotonic())
             os.kill(pids[service], signal.SIGKILL)
         # 3. back without a human
-        for service in services:
-            wait_back(comebacks[service], plan.home, urls[service], deadline)
+        wait_back(list(comebacks.values()), plan.home, urls, deadline)
         # 4. every turn answered, then a while longer for repeats
         traffic.wait_until(traffic.all_answered, deadline_s=max(0.0, deadline - time.monotonic()), step_s=0.2)
         answered_after_s = time.monotonic() - started

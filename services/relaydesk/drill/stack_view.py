@@ -62,18 +62,20 @@ def current_pid(home: Path | None, service: str) -> int:
     return int(load_state(home).services.get(service, 0))
 
 
-def wait_back(comeback: Comeback, home: Path | None, url: str, deadline: float) -> Comeback:
-    """Poll until the supervisor has started a new process for the service and it is ready."""
-    while time.monotonic() < deadline:
-        now = time.monotonic()
-        if comeback.restarted_s is None:
-            with contextlib.suppress(Exception):
-                pid = current_pid(home, comeback.service)
-                if pid and pid != comeback.pid_before:
-                    comeback.pid_after = pid
-                    comeback.restarted_s = now - comeback.killed_at
-        if comeback.restarted_s is not None and ready(url):
-            comeback.ready_s = time.monotonic() - comeback.killed_at
-            return comeback
+def wait_back(comebacks: list[Comeback], home: Path | None, urls: dict[str, str], deadline: float) -> None:
+    """Poll until the supervisor has started a new process for each service and it is ready (all at once, so
+    each service's times are its own)."""
+    pending = list(comebacks)
+    while pending and time.monotonic() < deadline:
+        for comeback in list(pending):
+            now = time.monotonic()
+            if comeback.restarted_s is None:
+                with contextlib.suppress(Exception):
+                    pid = current_pid(home, comeback.service)
+                    if pid and pid != comeback.pid_before:
+                        comeback.pid_after = pid
+                        comeback.restarted_s = now - comeback.killed_at
+            if comeback.restarted_s is not None and ready(urls[comeback.service]):
+                comeback.ready_s = time.monotonic() - comeback.killed_at
+                pending.remove(comeback)
         time.sleep(0.2)
-    return comeback

@@ -17,12 +17,14 @@ from relaydesk.events.annotations import (
     TurnEmbedding,
 )
 from relaydesk.events.compliance import ComplianceAudit, ComplianceReview, Finding
+from relaydesk.events.consent import ConsentEvent
 from relaydesk.events.conversation import ConversationTurn, TurnAnnotated, TurnBody
 from relaydesk.events.conversation_state import ConversationState, ConversationSummary
 from relaydesk.events.dead_letter import DeadLetter, DeadLetterHeader
 from relaydesk.events.dlq_replayed import DlqReplayed
 from relaydesk.events.envelope import Envelope, new_event_id, utcnow
 from relaydesk.events.knowledge import KnowledgeApplied, KnowledgeUpdate
+from relaydesk.events.outbound import CampaignCommand, DialAllowed, DialBlocked, DialOutcome
 from relaydesk.events.reply import (
     CacheInfo,
     ComplianceVerdict,
@@ -37,6 +39,11 @@ from relaydesk.events.stream import ReplyStreamChunk
 from relaydesk.events.tenant import TenantConfig, TenantIntent
 
 __all__ = [
+    "CampaignCommand",
+    "ConsentEvent",
+    "DialAllowed",
+    "DialBlocked",
+    "DialOutcome",
     "AgentCommand",
     "AssistSuggestions",
     "Attack",

@@ -56,6 +56,8 @@ class DialAllowed(_DialDecision):
     channel: Literal["voice", "sms"] = "voice"
     ai_voice: bool = False
     pacing: str = "progressive"
+    # For connectors that want them (the simulated carrier: answer probability, agents); others ignore them.
+    connector_hints: dict[str, Any] = Field(default_factory=dict)
 
 
 class DialBlocked(_DialDecision):

@@ -25,6 +25,7 @@ from relaydesk.gateway.auth import KeyStore
 from relaydesk.gateway.config import GatewaySettings
 from relaydesk.gateway.cursor import STREAM_HANDOFFS, STREAM_PARTIALS, STREAM_REPLIES, Position
 from relaydesk.gateway.hub import ReplyHub
+from relaydesk.gateway.outbound import OutboundViews
 from relaydesk.gateway.ratelimit import TenantRateLimiter
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class GatewayContext:
     tenant_configs: dict[str, TenantConfig] = field(default_factory=dict)
     consumers: list[BroadcastConsumer] = field(default_factory=list)
     agents: AgentView | None = None  # the human side: queue, desk, supervisor (gateway/agent_view.py)
+    outbound: OutboundViews | None = None  # consent ledger and campaigns (gateway/outbound.py)
     _config_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -78,6 +80,8 @@ class GatewayContext:
         ]
         ctx.agents = AgentView(kafka, loop).start()
         ctx.consumers.append(ctx.agents.consumer)
+        ctx.outbound = OutboundViews(kafka).start()
+        ctx.consumers.extend(ctx.outbound.consumers)
         return ctx
 
     async def close(self) -> None:

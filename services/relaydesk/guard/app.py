@@ -15,6 +15,7 @@ from relaydesk.common.stage import Stage, install_stage
 from relaydesk.common.topics import Topics, TopicSpec
 from relaydesk.common.worker import as_batch, build_worker
 from relaydesk.events import ComplianceAudit, ConversationTurn, Envelope, TenantConfig, TurnAnnotated
+from relaydesk.events.consent import ConsentEvent
 from relaydesk.guard import core
 from relaydesk.guard.bootstrap import build_deps
 from relaydesk.guard.config import GuardSettings
@@ -64,6 +65,8 @@ def build_app(kafka: KafkaSettings | None = None, deps: Any = None) -> faust.App
             return Topics.TURNS_GUARDED
         if isinstance(event, ComplianceAudit):
             return Topics.COMPLIANCE_AUDIT
+        if isinstance(event, ConsentEvent):
+            return Topics.CONSENT_LEDGER
         if isinstance(event, ConversationTurn):
             return archive.topic_for(event.tenant_id)
         raise KeyError(f"no route for {type(event).__name__}")

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from relaydesk.compliance.core import PiiRedactor
 from relaydesk.compliance.injection import InjectionResult
+from relaydesk.consent.from_turn import revocation_from_turn
 from relaydesk.events import (
     Attack,
     ComplianceAudit,
@@ -116,6 +117,10 @@ def _guard(turn: ConversationTurn, deps: GuardDeps, attack: InjectionResult, sta
         latency_ms=latency_ms,
     )
     out: list[Envelope] = [annotated, audit]
+    # Outbound consent: a turn that revokes becomes a ledger revocation now, not in a nightly batch.
+    revocation = revocation_from_turn(turn)
+    if revocation is not None:
+        out.append(revocation)
     if retention.retain_raw:
         out.append(turn)
     log.info(

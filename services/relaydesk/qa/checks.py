@@ -40,11 +40,12 @@ class CheckResult:
 @dataclass
 class CheckContext:
     """What checks may use besides the conversation. `pii_spans(text)` -> [(type, start, end)];
-    `ungrounded(text, sources)` -> (claims, unsupported) spans; `similar(text, concept)` -> bool or None."""
+    `claims(text, sources)` -> (claims, unsupported) spans; `support(text, sources)` -> the share of the text's
+    content words (CJK: character pairs) found in the sources."""
 
     pii_spans: Callable[[str], list[tuple[str, int, int]]]
     claims: Callable[[str, Sequence[str]], tuple[list[tuple[int, int]], list[tuple[int, int]]]]
-    similar: Callable[[str, str], bool | None] = lambda text, concept: None
+    support: Callable[[str, Sequence[str]], float] = lambda text, sources: 0.0
     cache: dict[object, object] = field(default_factory=dict)
 
 
@@ -138,14 +139,34 @@ def grounded(conv: Conversation, ctx: CheckContext) -> CheckResult:
         if not turn.is_staff:
             continue
         flagged = [f for f in turn.findings if f.startswith("grounded.")]
-        claims, unsupported = ctx.claims(turn.text, sources)
-        any_claim = any_claim or bool(claims) or bool(flagged)
-        if unsupported:
-            s, e = unsupported[0]
-            return CheckResult("no", 0.75, (Evidence(i, s, e),))
         if flagged:
             return CheckResult("no", 0.7, (Evidence(i),))
+        for sentence in _SENTENCES.finditer(turn.text):
+            text = sentence.group()
+            # What the customer's own account holds, and the verification asks, are not product claims.
+            if cues.ACCOUNT_DISCLOSURE.search(text) or cues.VERIFY_ASK.search(text):
+                continue
+            claims, unsupported = ctx.claims(text, sources)
+            base = sentence.start()
+            if unsupported:
+                s, e = unsupported[0]
+                return CheckResult("no", 0.75, (Evidence(i, base + s, base + e),))
+            if claims:
+                any_claim = True
+                continue
+            if cues.INSTRUCTION.search(text):
+                # "You can reset it from the login page": a claim about the product when it talks about what
+                # the knowledge covers; supported when most of its words are there.
+                support = ctx.support(text, sources)
+                if support >= 0.6:
+                    any_claim = True
+                elif support >= 0.3:
+                    return CheckResult("no", 0.6, (Evidence(i, base, base + len(text)),))
     return CheckResult("yes", 0.75) if any_claim else CheckResult("na", 0.8)
+
+
+# A full stop between digits ("$1,240.50", "Rp250.000") does not end a sentence.
+_SENTENCES = re.compile(r"(?:[^.!?。！？\n]|(?<=\d)\.(?=\d))+[.!?。！？]?")
 
 
 def _negative(turn: Turn) -> re.Match[str] | None:
@@ -219,31 +240,28 @@ def resolution(conv: Conversation, ctx: CheckContext) -> CheckResult:
     staff = conv.staff_indexes()
     if not staff:
         return CheckResult("no", 0.6)
+    opt_out = opt_out_honoured(conv, ctx)
+    if opt_out.answer == "no":
+        return CheckResult("no", 0.7, opt_out.evidence)  # the customer's last request was not honoured
+    resolved_at: int | None = None
+    match: re.Match[str] | None = None
+    for i in staff:
+        turn = conv.turns[i]
+        text = turn.text
+        if cues.UNRESOLVED_STAFF.search(text) or cues.VERIFY_ASK.search(text):
+            continue
+        m = cues.RESOLVED.search(text) or cues.OPT_OUT_CONFIRM.search(text)
+        if m or turn.handoff:
+            resolved_at, match = i, m
     last_customer = max((i for i, t in enumerate(conv.turns) if t.speaker == "customer"), default=-1)
     if last_customer >= 0:
-        text = conv.turns[last_customer].text
-        unresolved = cues.UNRESOLVED_CUSTOMER.search(text)
-        if unresolved and not (last_customer < staff[-1] and _resolved_after(conv, last_customer)):
+        unresolved = cues.UNRESOLVED_CUSTOMER.search(conv.turns[last_customer].text)
+        if unresolved and (resolved_at is None or resolved_at < last_customer):
             return CheckResult("no", 0.75, (_ev(last_customer, unresolved),))
-    # The staff's answers to the customer's last request (or the last three staff turns).
-    window = [i for i in staff if i > last_customer] or staff[-3:]
-    window = sorted(set(window) | set(staff[-3:]))
-    for i in reversed(window):
-        turn = conv.turns[i]
-        if turn.handoff:
-            return CheckResult("yes", 0.8, (_ev(i),))
-        m = _match(cues.RESOLVED, turn.text)
-        if m and not cues.UNRESOLVED_STAFF.search(turn.text):
-            return CheckResult("yes", 0.75, (_ev(i, m),))
+    if resolved_at is not None:
+        return CheckResult("yes", 0.75, (_ev(resolved_at, match),))
     bad = next((i for i in reversed(staff) if cues.UNRESOLVED_STAFF.search(conv.turns[i].text)), staff[-1])
     return CheckResult("no", 0.65, (_ev(bad, cues.UNRESOLVED_STAFF.search(conv.turns[bad].text)),))
-
-
-def _resolved_after(conv: Conversation, index: int) -> bool:
-    return any(
-        t.is_staff and (t.handoff or cues.RESOLVED.search(t.text)) and not cues.UNRESOLVED_STAFF.search(t.text)
-        for t in conv.turns[index + 1 :]
-    )
 
 
 # -- compliance -------------------------------------------------------------------------------------------------
@@ -287,7 +305,7 @@ def no_pii_exposure(conv: Conversation, ctx: CheckContext) -> CheckResult:
         stated = cues.SECRET_STATEMENT.search(text)
         if stated:
             return CheckResult("no", 0.75, (_ev(i, stated),))
-        for sentence in re.finditer(r"[^.!?。！？\n]+[.!?。！？]?", text):
+        for sentence in _SENTENCES.finditer(text):
             ask = cues.PII_FULL_ASK.search(sentence.group())
             if ask and not cues.PII_ASK_NEGATED.search(sentence.group()):
                 s = sentence.start()

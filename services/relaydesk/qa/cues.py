@@ -150,12 +150,20 @@ RESOLVED = _any(
     r"\bwe(?:'ll| will) (?:send|email|call|contact|refund|ship|deliver|replace|process|credit|text|arrange|review)\b",
     r"\b(?:an? |my |our )?(?:agent|colleague|specialist) will\b|\b(?:connect|transferr?)ing you\b|\bis on (?:its|the) way\b",
     r"已(?:为您|经|帮您|给您)?\S{0,4}(?:完成|处理|办理|发送|退款|修改|冻结|补发|取消|寄出|解决|提交|更新|重置|开通|安排)|"
-    r"将(?:在|于)|会在|工作日内|小时内|天内|工单号|单号是|您可以|请(?:您)?(?:前往|访问|点击|登录|回复|上传|拨打|打开|使用)|为您转接",
+    r"将(?:在|于)|会在|会收到|工作日内|小时内|天内|工单号|单号是|您可以|请(?:您)?(?:前往|访问|点击|登录|回复|上传|拨打|打开|使用)|为您转接",
     r"(?:完了|手配|送信|返金|変更|停止|発送|解決|受付|登録|更新|再発行|キャンセル)(?:いたしました|しました|済み|させていただきました)|"
-    r"お送りします|お送りいたします|以内に|営業日|受付番号|(?:から|で)(?:ご確認|お手続き)いただけます|おつなぎ|ください",
+    r"お送りします|お送りいたします|以内に|営業日|受付番号|(?:から|で)(?:ご確認|お手続き)いただけます|おつなぎ|"
+    r"(?:ご確認|お試し|ご利用|お手続き)ください|(?:から|で).{0,16}(?:できます|いただけます)|お知らせいたします",
     r"\b(?:sudah|telah) (?:kami |saya )?\w+|\bakan (?:kami |segera |saya )?(?:kirim|proses|hubungi|kembalikan|"
     r"transfer|ganti|tiba|sampai)\w*|\bdalam \d+|\bhari kerja\b|\bnomor (?:tiket|referensi|resi)\b|"
     r"\banda (?:bisa|dapat)\b|\bsilakan\b",
+)
+# A statement of what the customer can do with the product: a claim when it is about what the knowledge covers.
+INSTRUCTION = _any(
+    r"\byou (?:can|could|may)\b|\bgo to\b|\bfrom the \w+ (?:page|screen|menu|app)\b",
+    r"您可以|你可以|可以在|可以通过",
+    r"できます|いただけます",
+    r"\banda (?:bisa|dapat|boleh)\b",
 )
 UNRESOLVED_STAFF = _any(
     r"\bi (?:don'?t|do not) know\b|\bi(?:'m| am) (?:not sure|unable|not able)\b|\bi can(?:'?t|not) help\b|"

@@ -76,8 +76,37 @@ def claim_spans(text: str, sources: Sequence[str]) -> tuple[list[tuple[int, int]
     return claims, unsupported
 
 
+_LATIN = re.compile(r"[a-z]{3,}")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+_STOP = frozenset(
+    "the and you your can from with for this that are was will our has have its any via please also just "
+    "anda bisa dari dengan untuk yang dan ini itu kami".split()
+)
+
+
+def _content(text: str) -> set[str]:
+    lowered = text.lower()
+    words = {w for w in _LATIN.findall(lowered) if w not in _STOP}
+    pairs = {run[i : i + 2] for run in _CJK.findall(text) for i in range(len(run) - 1)}
+    return words | pairs
+
+
+def support(text: str, sources: Sequence[str]) -> float:
+    """The share of `text`'s content words (CJK: character pairs) that occur in the sources."""
+    mine = _content(text)
+    if not mine:
+        return 0.0
+    theirs = _source_content(tuple(sources))
+    return len(mine & theirs) / len(mine)
+
+
+@lru_cache(maxsize=256)
+def _source_content(sources: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_content("\n".join(sources)))
+
+
 def default_context() -> CheckContext:
-    return CheckContext(pii_spans=pii_spans, claims=claim_spans)
+    return CheckContext(pii_spans=pii_spans, claims=claim_spans, support=support)
 
 
 def redact_span(text: str, start: int, end: int) -> str:

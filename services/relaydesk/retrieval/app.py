@@ -8,6 +8,8 @@ Qdrant Edge (one process owns a shard), the knowledge worker installs it next to
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import logging
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -22,14 +24,21 @@ from relaydesk.events import TurnAnnotated
 from relaydesk.retrieval import core
 from relaydesk.retrieval.config import RetrievalSettings
 from relaydesk.retrieval.core import RetrievalDeps
-from relaydesk.vectorstore import VectorStoreSettings
+from relaydesk.retrieval.fault_switch import StoreOutage, faults_enabled
+from relaydesk.vectorstore import VectorStore, VectorStoreError, VectorStoreSettings
 
 MAX_K = 50
+
+log = logging.getLogger(__name__)
 
 
 def install_retrieval(
     app: faust.App, kafka: KafkaSettings, deps: RetrievalDeps, settings: RetrievalSettings
 ) -> StageRunner:
+    outage: StoreOutage | None = None
+    if faults_enabled():
+        outage = StoreOutage(deps.store)
+        deps = dataclasses.replace(deps, store=cast(VectorStore, outage))
     stage = Stage(
         name="retrieval",
         input_topic=Topics.TURNS_EMOTION,
@@ -42,6 +51,8 @@ def install_retrieval(
     runner = install_stage(app, stage, kafka)
 
     token = internal_token()
+    if outage is not None:
+        _install_outage_switch(app, outage, token)
 
     @app.page("/search")
     async def search(self: Any, request: Any) -> Any:
@@ -60,10 +71,36 @@ def install_retrieval(
         mode = request.query.get("mode") or None
         if mode not in (None, "hybrid", "dense", "sparse"):
             return self.json({"error": "mode must be hybrid, dense or sparse"}, status=400)
-        result = await asyncio.to_thread(core.search, tenant, query, k, deps, mode)
+        try:
+            result = await asyncio.to_thread(core.search, tenant, query, k, deps, mode)
+        except VectorStoreError as exc:
+            log.warning("search: vector store error %s", type(exc).__name__)
+            return self.json({"error": "vector store unavailable"}, status=503)
         return self.json(result.to_json())
 
     return runner
+
+
+def _install_outage_switch(app: faust.App, outage: StoreOutage, token: str | None) -> None:
+    """`POST /internal/faults/vectorstore?down_for_s=N` (N=0 restores), internal token required."""
+
+    @app.page("/internal/faults/vectorstore")
+    class VectorStoreFault(faust.web.View):
+        async def post(self, request: Any) -> Any:
+            if not token_matches(request.headers.get(HEADER), token):
+                return self.json({"error": "a valid internal service token is required"}, status=401)
+            try:
+                seconds = float(request.query.get("down_for_s", "0"))
+            except ValueError:
+                return self.json({"error": "down_for_s must be a number"}, status=400)
+            applied = outage.down_for(seconds)
+            log.warning("vector store outage switch: down for %.0fs", applied)
+            return self.json({"down": outage.down, "down_for_s": applied})
+
+        async def get(self, request: Any) -> Any:
+            if not token_matches(request.headers.get(HEADER), token):
+                return self.json({"error": "a valid internal service token is required"}, status=401)
+            return self.json({"down": outage.down, "remaining_s": round(outage.remaining_s(), 1)})
 
 
 def build_app(kafka: KafkaSettings | None = None) -> faust.App:

@@ -49,7 +49,7 @@ class Child:
     env: dict[str, str]
     log_path: Path
     proc: subprocess.Popen[bytes] | None = None
-    descendants: set[int] = field(default_factory=set)
+    descendants: dict[int, float] = field(default_factory=dict)  # pid -> start time, so a reused pid is spared
     # SIGKILL for most; serve-generation gets SIGTERM, so it shuts its Ray down itself.
     parent_death_signal: int = signal.SIGKILL
     started_at: float = 0.0
@@ -78,7 +78,7 @@ class Child:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=1)
         kill_stragglers(self.descendants)
-        self.descendants = set()
+        self.descendants = {}
         with self.log_path.open("ab") as log:
             log.write(f"\n[relaydesk] --- restarted after exit code {self.exit_code()} ---\n".encode())
         return self.start()
@@ -98,7 +98,9 @@ class Child:
         if not self.alive():
             return
         with contextlib.suppress(psutil.Error):
-            self.descendants |= {p.pid for p in psutil.Process(self.pid).children(recursive=True)}
+            for proc in psutil.Process(self.pid).children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    self.descendants.setdefault(proc.pid, proc.create_time())
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -129,16 +131,22 @@ def stop_children(children: Sequence[Child], timeout_s: float = 20.0) -> list[in
             if child.proc is not None:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     child.proc.wait(timeout=5)
-    killed.extend(kill_stragglers({pid for c in children for pid in c.descendants}))
+    killed.extend(kill_stragglers({pid: t for c in children for pid, t in c.descendants.items()}))
     return killed
 
 
-def kill_stragglers(pids: set[int], marker: str | None = None, grace_s: float = 5.0) -> list[int]:
-    """Terminate remembered descendants still running, and any process whose command line holds `marker`."""
+def kill_stragglers(
+    pids: set[int] | dict[int, float], marker: str | None = None, grace_s: float = 5.0
+) -> list[int]:
+    """Terminate remembered descendants still running, and any process whose command line holds `marker`.
+    Given start times (pid -> create_time), a pid now used by another process is left alone."""
     procs: list[psutil.Process] = []
+    started = pids if isinstance(pids, dict) else {}
     for pid in pids:
         with contextlib.suppress(psutil.Error):
-            procs.append(psutil.Process(pid))
+            proc = psutil.Process(pid)
+            if pid not in started or proc.create_time() == started[pid]:
+                procs.append(proc)
     if marker:
         for proc in psutil.process_iter(["pid", "cmdline"]):
             with contextlib.suppress(psutil.Error):

@@ -122,6 +122,8 @@ class LocalStack:
             "PYTHONUNBUFFERED": "1",
             "RAY_TMPDIR": self.ray_tmp,
             "RELAYDESK_INTERNAL_TOKEN": self.internal_token,
+            # The local stack is where drills run: it exposes their fault switches (behind the token above).
+            "RELAYDESK_FAULTS_ENABLED": os.environ.get("RELAYDESK_FAULTS_ENABLED", "1"),
         }
         env.update(extra or {})
         return env

@@ -1,6 +1,7 @@
 """Property-based tests of the gateway from its own OpenAPI document (schemathesis): whatever a client sends,
 with a valid tenant key, the gateway never answers with a server error. Runs against an in-process gateway on
-the real broker; examples are bounded so the whole module takes well under two minutes."""
+the real broker, proxying searches to the real retrieval endpoint (Qdrant Edge, the real embedder); examples
+are bounded so the whole module takes well under two minutes."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, reject, settings
 from schemathesis.checks import not_a_server_error
 
-from gateway_helpers import ADMIN, INTERNAL, RunningGateway, auth
+from gateway_helpers import ADMIN, INTERNAL, RunningGateway, RunningSearch, auth
+from relaydesk.common.internal_auth import ENV
 from relaydesk.common.kafka import ensure_topics
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.gateway.app import create_app
@@ -23,6 +25,7 @@ from relaydesk.gateway.config import GatewaySettings
 from relaydesk.stack.broker import TansuBroker
 
 EXAMPLES = 30
+pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 
 
 @pytest.fixture(scope="module")
@@ -31,16 +34,22 @@ def fuzzed(broker: TansuBroker, tmp_path_factory: pytest.TempPathFactory) -> Ite
     ensure_topics(kafka)
     home: Path = tmp_path_factory.mktemp("fuzz")
     key = KeyStore(home / "keys.json").add("acme") or ""
-    settings_ = GatewaySettings(
-        keys_file=home / "keys.json", admin_key=ADMIN, internal_token=INTERNAL, search_url="http://127.0.0.1:9",
-        # long-polls answer at once and the rate limit stays out of the way: this is about inputs
-        reply_wait_max_s=0.05, rate_limit_per_s=100_000, rate_limit_burst=100_000,
-    )
-    gateway = RunningGateway(settings_, kafka).start()
-    try:
-        yield gateway, key
-    finally:
-        gateway.stop()
+    with pytest.MonkeyPatch.context() as env:
+        # The gateway and the search endpoint it proxies share the internal token, as on the stack.
+        env.setenv(ENV, INTERNAL)
+        env.setenv("RELAYDESK_HOME", str(home))
+        search = RunningSearch(kafka, home / "store").start()
+        settings_ = GatewaySettings(
+            keys_file=home / "keys.json", admin_key=ADMIN, internal_token=INTERNAL, search_url=search.url,
+            # long-polls answer at once and the rate limit stays out of the way: this is about inputs
+            reply_wait_max_s=0.05, rate_limit_per_s=100_000, rate_limit_burst=100_000,
+        )
+        gateway = RunningGateway(settings_, kafka).start()
+        try:
+            yield gateway, key
+        finally:
+            gateway.stop()
+            search.stop()
 
 
 # The document the gateway serves, read from the app itself at collection (no lifespan, no broker), so each

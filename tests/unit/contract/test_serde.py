@@ -58,7 +58,19 @@ def test_when_document_breaks_contract_then_typed_error_without_values(mutate, k
     assert SECRET not in str(info.value) and "Demo Tenant" not in str(info.value)
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        b"[1, 2]",
+        b"\xff\xfe",
+        b"",
+        b"[" * 100_000,  # nesting too deep to parse (RecursionError)
+        b'{"tenant_id": "demo", "latency_ms": NaN}',  # NaN/Infinity are not JSON
+        b'{"event_version": ' + b"9" * 5_000 + b"}",  # an integer too long to convert
+        b'{"text": "\xc3\x28"}',  # invalid UTF-8 inside a string
+    ],
+)
 def test_when_bytes_are_not_a_json_object_then_not_json(raw: bytes) -> None:
     with pytest.raises(serde.EventError) as info:
         serde.deserialize(raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,7 @@ def test_when_reply_out_then_redelivered_turn_not_generated_again_and_counted() 
         tenant_id=draft.tenant_id, conversation_id=draft.conversation_id, turn_id=draft.turn_id,
         reply_id=draft.reply_id, text=draft.text, mode=draft.mode, handoff=draft.handoff,
         compliance=ComplianceVerdict(verdict="pass"), generation=draft.generation, received_at=draft.received_at,
-    )  # type: ignore[arg-type]
+    )
     asyncio.run(on_reply(reply, deps))
     before = counter(metrics.DEDUPED, "generation", "answered_turn")
     assert asyncio.run(handle(turn, deps)) == []
@@ -79,13 +80,13 @@ def test_when_answered_replies_exceed_bounds_then_forgotten() -> None:
 
 
 def _turn(turn_id: str, role: str = "assistant") -> HistoryTurn:
-    return HistoryTurn(turn_id=turn_id, role=role, text=f"text of {turn_id}")  # type: ignore[arg-type]
+    return HistoryTurn(turn_id=turn_id, role=role, text=f"text of {turn_id}")
 
 
 def test_when_replies_replayed_for_many_conversations_then_waiting_history_is_bounded() -> None:
     clock = Clock()
-    table: dict[str, object] = {}
-    history = TableHistory(BufferedTable(table), max_turns=4, max_waiting=100, max_age_s=600.0,  # type: ignore[arg-type]
+    table: dict[str, Any] = {}
+    history = TableHistory(BufferedTable(table), max_turns=4, max_waiting=100, max_age_s=600.0,
                            clock=clock)
     for i in range(1_000):  # a replica replaying the replies topic: mostly other replicas' conversations
         history.append(f"c-{i}", _turn(f"t-{i}"))
@@ -96,18 +97,18 @@ def test_when_replies_replayed_for_many_conversations_then_waiting_history_is_bo
 
 
 def test_when_conversation_flushed_then_waiting_turns_reach_the_table_once_and_in_order() -> None:
-    table: dict[str, object] = {}
-    history = TableHistory(BufferedTable(table), max_turns=3)  # type: ignore[arg-type]
+    table: dict[str, Any] = {}
+    history = TableHistory(BufferedTable(table), max_turns=3)
     history.append("c-1", _turn("t-1", "customer"))
     history.append("c-1", _turn("t-1"))
     history.append("c-1", _turn("t-1"))  # a redelivered reply
     assert "c-1" not in table and [t.role for t in history.get("c-1")] == ["customer", "assistant"]
     history.flush(Record(), "c-1")
-    assert len(history) == 0 and [r["role"] for r in table["c-1"]] == ["customer", "assistant"]  # type: ignore[index]
+    assert len(history) == 0 and [r["role"] for r in table["c-1"]] == ["customer", "assistant"]
     for i in range(2, 5):
         history.append("c-1", _turn(f"t-{i}", "customer"))
     history.flush(Record(), "c-1")
-    assert [r["turn_id"] for r in table["c-1"]] == ["t-2", "t-3", "t-4"]  # type: ignore[index]
+    assert [r["turn_id"] for r in table["c-1"]] == ["t-2", "t-3", "t-4"]
 
 
 @pytest.mark.parametrize(

@@ -120,7 +120,7 @@ def _run_generation(turn: Envelope, partials: ListPartialSink, **settings: Any) 
     import asyncio
 
     deps = make_deps(ScriptedGenerator(), partials=partials, **settings)
-    return asyncio.run(generation.handle(turn, deps))  # type: ignore[arg-type]
+    return asyncio.run(generation.handle(turn, deps))
 
 
 def test_when_generation_handles_a_turn_twice_then_draft_partial_and_handoff_ids_repeat() -> None:

@@ -69,7 +69,7 @@ def test_when_vector_store_down_then_turn_marked_unavailable_not_no_knowledge(cl
     closed_store.close()
     with Counted("retrieval", retrieval.STORE_UNAVAILABLE, n=2):
         outputs = retrieval.handle_batch([annotated_turn("refund?"), annotated_turn("order?", turn_id="t2")], deps)
-    annotations = [out[0].retrieval for out in outputs]  # type: ignore[attr-defined]
+    annotations = [out[0].retrieval for out in outputs]
     assert [(a.hits, a.error) for a in annotations] == [([], "store_unavailable")] * 2
 
 
@@ -121,7 +121,7 @@ def test_when_cache_store_fails_then_generated_anyway_and_read_and_write_counted
 ) -> None:
     cache = VectorStoreCache(closed_store, "generation-cache", 384)
     closed_store.close()
-    deps = make_deps(cache=cache)  # type: ignore[arg-type]
+    deps = make_deps(cache=cache)
     with Counted("generation", "cache_read"):
         draft = draft_of(asyncio.run(handle(make_turn(vector=unit_vector(1)), deps)))
     assert draft.mode == "generated" and not draft.cache.hit
@@ -129,7 +129,7 @@ def test_when_cache_store_fails_then_generated_anyway_and_read_and_write_counted
         tenant_id=draft.tenant_id, conversation_id=draft.conversation_id, turn_id=draft.turn_id,
         reply_id=draft.reply_id, text=draft.text, mode=draft.mode, handoff=draft.handoff,
         compliance=ComplianceVerdict(verdict="pass"), generation=draft.generation, received_at=draft.received_at,
-    )  # type: ignore[arg-type]
+    )
     with Counted("generation", "cache_write"):
         asyncio.run(on_reply(reply, deps))
 
@@ -156,7 +156,7 @@ class StalledSink:
 
 
 def test_when_partial_sink_stalls_then_stream_stops_reply_still_drafted_and_counted() -> None:
-    deps = make_deps(partials=StalledSink(), partial_emit_timeout_s=0.01)  # type: ignore[arg-type]
+    deps = make_deps(partials=StalledSink(), partial_emit_timeout_s=0.01)
     with Counted("generation", "stream_stopped"):
         draft = draft_of(asyncio.run(handle(make_turn(), deps)))
     assert draft.mode == "generated" and not draft.streamed

@@ -6,6 +6,7 @@ A regex alone flags order numbers and tracking codes; these checks are what keep
 from __future__ import annotations
 
 import datetime as _dt
+import unicodedata
 
 # ISO 13616 lengths for the countries a contact centre in our markets meets; an unknown country is rejected.
 IBAN_LENGTHS: dict[str, int] = {
@@ -29,8 +30,17 @@ _CN_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CN_CHECK = "10X98765432"
 
 
+def ascii_digits(text: str) -> str:
+    """Any script's decimal digits (full-width `４１１１` in Chinese and Japanese text) as ASCII ones: the
+    check-digit rules count digit values, and a pattern's `\\d` matches them all."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
 def luhn_ok(digits: str) -> bool:
-    if not digits.isdigit() or len(digits) < 2:
+    digits = ascii_digits(digits)
+    if not digits.isascii() or not digits.isdigit() or len(digits) < 2:
         return False
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -45,7 +55,9 @@ def luhn_ok(digits: str) -> bool:
 
 def card_prefix_ok(digits: str) -> bool:
     """Issuer ranges of the major networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay,
-    Maestro). Luhn alone passes one random number in ten; the prefix rules out most of those."""
+    Maestro). Luhn alone passes one random number in ten; the prefix makes a match more certain, but a card
+    outside these ranges (a store, fuel or new-range card) is still a card."""
+    digits = ascii_digits(digits)
     n = len(digits)
     if not 13 <= n <= 19:
         return False
@@ -86,6 +98,7 @@ def _valid_date(year: int, month: int, day: int) -> bool:
 
 def cn_resident_id_ok(value: str) -> bool:
     """GB 11643-1999: 6-digit region, YYYYMMDD birth date, 3-digit sequence, ISO 7064 mod 11-2 check."""
+    value = ascii_digits(value)
     if len(value) != 18 or not value[:17].isdigit():
         return False
     check = value[17].upper()
@@ -100,6 +113,7 @@ def cn_resident_id_ok(value: str) -> bool:
 
 def my_number_ok(digits: str) -> bool:
     """Japanese Individual Number: 11 digits and a check digit (weights 2..7, 2..6 from the right)."""
+    digits = ascii_digits(digits)
     if len(digits) != 12 or not digits.isdigit():
         return False
     body = digits[:11]
@@ -114,8 +128,10 @@ def my_number_ok(digits: str) -> bool:
 
 def nik_ok(digits: str) -> bool:
     """Indonesian NIK: province, regency and district codes, DDMMYY birth date (day + 40 for women), and a
-    non-zero serial. There is no check digit, so the structure is all there is."""
-    if len(digits) != 16 or not digits.isdigit():
+    non-zero serial. There is no check digit, so the structure is all there is. ASCII digits only: an NIK is
+    written in them, and without a check digit a full-width number in Chinese or Japanese text is far more
+    likely a waybill or order number."""
+    if len(digits) != 16 or not digits.isascii() or not digits.isdigit():
         return False
     if digits[:2] not in NIK_PROVINCES or digits[2:4] == "00" or digits[4:6] == "00":
         return False
@@ -129,6 +145,7 @@ def nik_ok(digits: str) -> bool:
 
 def us_ssn_ok(area: str, group: str, serial: str) -> bool:
     """SSA rules: area 001-899 except 666, group 01-99, serial 0001-9999."""
+    area, group, serial = ascii_digits(area), ascii_digits(group), ascii_digits(serial)
     if not (len(area) == 3 and len(group) == 2 and len(serial) == 4):
         return False
     a = int(area)

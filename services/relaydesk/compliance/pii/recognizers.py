@@ -30,12 +30,15 @@ from relaydesk.compliance.pii.checksums import (
 
 Span = tuple[int, int, float]
 
-_NO_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
-_NO_ALNUM_AFTER = r"(?![0-9A-Za-z])"
+# `\d` rather than [0-9] throughout: full-width digits (`４１１１`) are digits too, in Chinese and Japanese text.
+_NO_ALNUM_BEFORE = r"(?<![\dA-Za-z])"
+_NO_ALNUM_AFTER = r"(?![\dA-Za-z])"
 # A digit run must not continue through a single separator either: `1234 5678 9012` inside a card number
 # is not a Japanese My Number.
-_NO_DIGIT_BEFORE = r"(?<![0-9+])(?<![0-9][ \-])"
-_NO_DIGIT_AFTER = r"(?![0-9])(?![ \-][0-9])"
+_NO_DIGIT_BEFORE = r"(?<![\d+])(?<!\d[ \-])"
+_NO_DIGIT_AFTER = r"(?!\d)(?![ \-]\d)"
+# Separators people put between card-number groups: spaces, hyphens and dashes, no-break and full-width ones.
+_CARD_SEP = "[ \\-\u00a0\u2010-\u2015\u3000\uff0d]"
 
 
 def near(text: str, start: int, end: int, words: Sequence[str], before: int = 48, after: int = 24) -> bool:
@@ -80,10 +83,15 @@ def _groups(match: re.Match[str]) -> list[tuple[int, int]]:
 
 
 class RelaydeskCreditCardRecognizer(_SpanRecognizer):
-    """Card numbers in any grouping (4-4-4-4, 4-6-5, unbroken, mixed), Luhn plus issuer range."""
+    """Every Luhn-valid run of 13-19 digits in any grouping (4-4-4-4, 4-6-5, unbroken, mixed), in any script's
+    digits. A known issuer range or a card word nearby raises the score; neither is required: a store, fuel
+    or new-range card is still a card, and a miss leaks it. A number that fails Luhn is never one."""
 
     ENTITY = "CREDIT_CARD"
-    _RUN = re.compile(r"(?<![0-9+])\d(?:[ \-]?\d){11,30}(?![0-9])")
+    CONTEXT = (
+        "card", "visa", "mastercard", "amex", "debit", "credit", "cc ", "卡", "カード", "クレジット", "kartu",
+    )  # fmt: skip
+    _RUN = re.compile(r"(?<![\d+\uff0b])\d(?:" + _CARD_SEP + r"?\d){11,30}(?!\d)")
 
     def spans(self, text: str) -> Iterator[Span]:
         for m in self._RUN.finditer(text):
@@ -94,12 +102,30 @@ class RelaydeskCreditCardRecognizer(_SpanRecognizer):
                 # Longest run of whole groups first: a card followed by an expiry year is still found.
                 for j in range(len(groups), i, -1):
                     digits = "".join(text[s:e] for s, e in groups[i:j])
-                    if 13 <= len(digits) <= 19 and luhn_ok(digits) and card_prefix_ok(digits):
-                        yield groups[i][0], groups[j - 1][1], 0.9
+                    if 13 <= len(digits) <= 19 and luhn_ok(digits):
+                        start, end = groups[i][0], groups[j - 1][1]
+                        score = self._score(text, start, end, digits, whole=i == 0 and j == len(groups))
+                        if score is None:
+                            continue
+                        yield start, end, score
                         i, found = j, True
                         break
                 if not found:
                     i += 1
+
+    def _score(self, text: str, start: int, end: int, digits: str, whole: bool) -> float | None:
+        if card_prefix_ok(digits):
+            return 0.9
+        if near(text, start, end, self.CONTEXT):
+            return 0.75
+        # Outside the issuer ranges and with no card word: the digits must be a whole number on their own.
+        # Part of a longer reference (one in ten of whose group runs passes Luhn) or a code glued to letters
+        # (an IBAN's digits, a serial number) is not a card. Below a national id or phone number that
+        # claims the same digits with its own evidence.
+        glued = (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()) or (
+            end < len(text) and text[end].isascii() and text[end].isalpha()
+        )
+        return 0.55 if whole and not glued else None
 
 
 class RelaydeskIbanRecognizer(_SpanRecognizer):
@@ -139,8 +165,8 @@ class RelaydeskPhoneRecognizer(_SpanRecognizer):
         "电话", "手机", "致电", "联系方式", "電話", "携帯", "telp", "telepon", "hp ", "nomor hp", "ponsel",
     )  # fmt: skip
     _INTL = re.compile(
-        r"(?<![0-9A-Za-z+])\+[ ]?(?:1|44|49|62|81|86)(?:[ .\-]?\(0\))?"
-        r"(?:[ .\-]?\(?\d{1,5}\)?){1,6}(?![0-9])"
+        r"(?<![\dA-Za-z+])\+[ ]?(?:1|44|49|62|81|86)(?:[ .\-]?\(0\))?"
+        r"(?:[ .\-]?\(?\d{1,5}\)?){1,6}(?!\d)"
     )
     _NATIONAL = re.compile(
         _NO_DIGIT_BEFORE
@@ -220,7 +246,7 @@ class RelaydeskEmailRecognizer(_SpanRecognizer):
 class RelaydeskUsSsnRecognizer(_SpanRecognizer):
     ENTITY = "US_SSN"
     CONTEXT = ("ssn", "social security", "社会保障", "社会安全", "ソーシャル")
-    _GROUPED = re.compile(r"(?<![0-9\-])(\d{3})([\- ])(\d{2})\2(\d{4})(?![0-9\-])(?![ ][0-9])")
+    _GROUPED = re.compile(r"(?<![\d\-])(?<!\d )(\d{3})([\- ])(\d{2})\2(\d{4})(?![\d\-])(?![ ]\d)")
     _UNBROKEN = re.compile(_NO_DIGIT_BEFORE + r"(\d{3})(\d{2})(\d{4})" + _NO_DIGIT_AFTER)
 
     def spans(self, text: str) -> Iterator[Span]:
@@ -234,7 +260,7 @@ class RelaydeskUsSsnRecognizer(_SpanRecognizer):
 
 class RelaydeskCnResidentIdRecognizer(_SpanRecognizer):
     ENTITY = "CN_RESIDENT_ID"
-    _ID = re.compile(_NO_ALNUM_BEFORE + r"(\d{6})[ ]?(\d{8})[ ]?(\d{3}[0-9Xx])" + _NO_ALNUM_AFTER)
+    _ID = re.compile(_NO_ALNUM_BEFORE + r"(\d{6})[ ]?(\d{8})[ ]?(\d{3}[\dXx])" + _NO_ALNUM_AFTER)
 
     def spans(self, text: str) -> Iterator[Span]:
         for m in self._ID.finditer(text):

@@ -1,0 +1,20 @@
+"""Wires the QA scorer: the rubric, the checks' context (PII recognisers, groundedness), and for the stream
+processor the Faust-table-backed transcript store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from relaydesk.qa.checks import CheckContext
+from relaydesk.qa.conversation import Conversation
+from relaydesk.qa.rubric import Rubric
+from relaydesk.qa.scorer import QaResult, default_context, score_conversation
+
+
+def build_scorer(rubric: Rubric, ctx: CheckContext | None = None) -> Callable[[Conversation], QaResult]:
+    context = ctx or default_context()
+
+    def score(conv: Conversation) -> QaResult:
+        return score_conversation(conv, rubric, context)
+
+    return score

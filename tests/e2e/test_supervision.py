@@ -1,0 +1,68 @@
+"""Supervision on the shared stack: a worker killed with SIGKILL is restarted by `relaydesk up` with no human,
+the restart is said on stderr and in logs/supervisor.log and counted in the state file, and turns are answered
+again. The test waits until the restarted worker is ready, so the stack is whole for the tests after it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import urllib.error
+import urllib.request
+
+import psutil
+
+from stack_helpers import RunningStack
+
+KILLED = "worker-intent"
+
+
+def _state(stack: RunningStack) -> dict:
+    return json.loads((stack.home / "stack.json").read_text())
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def _poll(check, deadline_s: float, step_s: float = 0.25) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(step_s)
+    return bool(check())
+
+
+def test_when_a_worker_is_killed_then_it_is_restarted_and_turns_are_answered(stack: RunningStack) -> None:
+    before = _state(stack)
+    old_pid = int(before["services"][KILLED])
+    restarts_before = before.get("restarts", {}).get(KILLED, 0)
+    ready_url = f"{before['endpoints'][KILLED]}/readyz"
+    assert _ready(ready_url)
+
+    os.kill(old_pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    assert _poll(lambda: int(_state(stack)["services"][KILLED]) != old_pid, 30), "no restart within 30 s"
+    after = _state(stack)
+    new_pid = int(after["services"][KILLED])
+    assert after["restarts"][KILLED] == restarts_before + 1
+    assert psutil.Process(new_pid).ppid() == stack.proc.pid  # started by `relaydesk up` itself
+    assert stack.proc.poll() is None  # the stack did not stop
+    assert _poll(lambda: _ready(ready_url), 120), "the restarted worker never became ready"
+    back_s = time.monotonic() - killed_at
+
+    log = (stack.home / "logs" / "supervisor.log").read_text()
+    assert f"{KILLED} (pid {old_pid}) exited with code -9" in log and f"{KILLED} restarted (pid {new_pid}" in log
+    stderr = (stack.home.parent / "up.log").read_text()
+    assert f"{KILLED} restarted (pid {new_pid}" in stderr
+
+    out = stack.cli_json("chat", "--tenant", "demo", "I lost my credit card yesterday, can you block it?")
+    assert out["reply"]["text"].strip()
+    assert out["intent"]["label"] == "lost_or_stolen_card"  # the restarted intent worker classified it
+    assert back_s < 120
