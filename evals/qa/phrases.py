@@ -6,6 +6,7 @@ Slot names say what the line does for the rubric (see generate.py for how lines 
 how each label follows from the rubric text).
 """
 
+# ruff: noqa: E501  (phrase data: one variant per line reads better than wrapped strings)
 from __future__ import annotations
 
 POOLS: dict[str, dict[str, list[str]]] = {

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 
 from deploy.deploy_chart import CHART_DIR, RenderedChart, chart_values, deep_merge, scenario_names, scenario_values
 
@@ -89,3 +91,23 @@ def test_when_values_break_the_schema_then_helm_refuses_to_render(
     with pytest.raises(Exception, match="schema") as caught:
         render(bad_values)
     assert where in str(caught.value)
+
+
+BAD_VALUES = sorted((Path(__file__).parent / "bad-values").glob("*.yaml"))
+
+
+def _rejects(path: Path) -> str:
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# rejects: "), f"{path.name}: first line must say what the schema rejects"
+    return first.removeprefix("# rejects: ").strip()
+
+
+@pytest.mark.parametrize("path", BAD_VALUES, ids=lambda p: p.stem)
+def test_when_a_bad_values_file_is_given_then_helm_refuses_it_naming_the_key(
+    render: Callable[[dict[str, Any]], RenderedChart], path: Path
+) -> None:
+    # Each file under bad-values/ is a mistake an operator could make; its first line names the key the
+    # error message must point at, so the message tells them what to fix.
+    with pytest.raises(Exception, match="schema") as caught:
+        render(yaml.safe_load(path.read_text()))
+    assert _rejects(path) in str(caught.value)

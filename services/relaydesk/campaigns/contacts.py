@@ -58,7 +58,8 @@ def _row(line: int, doc: Any) -> tuple[ContactRow | None, list[str]]:
             ZoneInfo(str(tz))
         except (ZoneInfoNotFoundError, ValueError):
             problems.append("tz: not an IANA time zone")
-    extra = doc.get("attributes") if isinstance(doc.get("attributes"), dict) else {}
+    nested = doc.get("attributes")
+    extra: dict[str, Any] = nested if isinstance(nested, dict) else {}
     attributes = {str(k): str(v) for k, v in {**doc, **extra}.items()
                   if k not in ("phone", "region", "tz", "attributes") and v not in (None, "")}
     if len(attributes) > MAX_ATTRIBUTES:

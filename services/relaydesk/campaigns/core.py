@@ -107,9 +107,9 @@ def _due(contact: Entry, state: CampaignState, now: datetime, recheck_after: tim
         if progress.last_rule in FINAL_RULES or now - progress.last_at < recheck_after:
             return None
         return "retry" if progress.dialled else "dial"
-    if progress.last_outcome in RETRYABLE_OUTCOMES and progress.dialled <= state.campaign.max_retries:
-        if (now - progress.last_at).total_seconds() >= state.campaign.retry_after_s:
-            return "retry"
+    retry_due = (now - progress.last_at).total_seconds() >= state.campaign.retry_after_s
+    if progress.last_outcome in RETRYABLE_OUTCOMES and progress.dialled <= state.campaign.max_retries and retry_due:
+        return "retry"
     return None
 
 

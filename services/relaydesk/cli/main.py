@@ -29,6 +29,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("bench", "freshness"), "relaydesk.cli.bench_freshness", "knowledge update to searchable latency"),
     (("bench", "generation"), "relaydesk.cli.bench_generation", "tokens/s and TTFT through Ray Serve"),
     (("bench", "turn"), "relaydesk.cli.bench_turn", "end-to-end latency of a turn through the stack"),
+    (("bench", "assist"), "relaydesk.cli.bench_assist", "customer turn to first agent-assist suggestion latency"),
     (("worker",), "relaydesk.cli.worker", "run one stream processor (Faust worker)"),
     (("gateway",), "relaydesk.cli.gateway", "run the HTTP gateway"),
     (("serve-generation",), "relaydesk.cli.serve_generation", "run the Ray Serve generation application"),

@@ -30,6 +30,8 @@ from relaydesk.events import (
     Handoff,
     KnowledgeApplied,
     KnowledgeUpdate,
+    QaLabel,
+    QaScored,
     Reply,
     ReplyDraft,
     ReplyPartial,
@@ -64,6 +66,8 @@ EVENT_CLASSES: tuple[type[Envelope], ...] = (
     DialAllowed,
     DialBlocked,
     DialOutcome,
+    QaScored,
+    QaLabel,
 )
 _BY_TYPE: dict[tuple[str, int], type[Envelope]] = {(c.EVENT_TYPE, c.EVENT_VERSION): c for c in EVENT_CLASSES}
 

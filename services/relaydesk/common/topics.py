@@ -49,6 +49,8 @@ class Topics:
     DIAL_ALLOWED = "relaydesk.dial.allowed"
     DIAL_BLOCKED = "relaydesk.dial.blocked"
     DIAL_OUTCOMES = "relaydesk.dial.outcomes"
+    QA_SCORED = "relaydesk.qa.scored"
+    QA_LABELS = "relaydesk.qa.labels"
 
 
 _COMPACT = {"cleanup.policy": "compact"}
@@ -86,6 +88,9 @@ CATALOG: tuple[TopicSpec, ...] = (
     TopicSpec(Topics.DIAL_ALLOWED, "dial.allowed", "tenant_id:phone_hash", has_dlq=True),
     TopicSpec(Topics.DIAL_BLOCKED, "dial.blocked", "tenant_id:phone_hash"),
     TopicSpec(Topics.DIAL_OUTCOMES, "dial.outcome", "tenant_id:phone_hash", has_dlq=True),
+    # QA: each scored conversation (also read back by the QA processor), and graders' answers for calibration.
+    TopicSpec(Topics.QA_SCORED, "qa.scored", "conversation_id", has_dlq=True),
+    TopicSpec(Topics.QA_LABELS, "qa.label", "conversation_id"),
 )
 
 

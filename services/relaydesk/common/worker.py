@@ -16,10 +16,13 @@ from relaydesk.common import serde
 from relaydesk.common.broadcast import BroadcastConsumer
 from relaydesk.common.dlq import DeadLetterProducer
 from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.tenant_configs import config_from_record, supersedes
 from relaydesk.common.topics import Topics
 from relaydesk.events import Envelope, TenantConfig
 
 log = logging.getLogger(__name__)
+
+CONFIG_LOAD_TIMEOUT_S = 60.0
 
 # aiohttp refuses a charset inside content_type (it answered 500 on every scrape); Prometheus text is UTF-8.
 METRICS_CONTENT_TYPE = "; ".join(
@@ -59,23 +62,31 @@ class TenantConfigFeed:
         self._submit = submit
         self._revisions: dict[str, int] = {}
         self._dead_letters = DeadLetterProducer(kafka, f"{service}-config")
+        # marker=True: `wait_loaded` knows exactly when every config written so far has been applied.
         self.consumer = BroadcastConsumer(
-            kafka, (Topics.TENANT_CONFIG,), self._on_record, name=f"{service}-config", fetch_wait_ms=500
+            kafka, (Topics.TENANT_CONFIG,), self._on_record, name=f"{service}-config", fetch_wait_ms=500, marker=True
         )
 
     def _on_record(self, msg: Message) -> None:
         if not msg.value():
             return
         try:
-            config = serde.deserialize(msg.value() or b"", TenantConfig)
+            # the revision is the record's offset, and the tie rule is shared: common/tenant_configs.py
+            config = config_from_record(msg)
         except serde.EventError as exc:  # poison: kept in tenant.config.dlq with its reason, and skipped
             self._dead_letters.send(msg, exc)
             return
-        if config.revision < self._revisions.get(config.tenant_id, 0):
+        if config is None or not supersedes(config, self._revisions.get(config.tenant_id)):
             return
         self._revisions[config.tenant_id] = config.revision
         self._submit(self._apply, config).result(timeout=60)
         log.info("tenant %s config revision %d applied", config.tenant_id, config.revision)
+
+    def wait_loaded(self, timeout_s: float = CONFIG_LOAD_TIMEOUT_S) -> None:
+        """Block until every tenant config written before this call has been applied. A worker calls it before
+        it consumes any turn, so an opted-out tenant's raw text is never archived after a restart."""
+        if not self.consumer.wait_caught_up(timeout_s):
+            raise RuntimeError(f"tenant configs not loaded within {timeout_s:.0f} s; not consuming turns")
 
     def start(self) -> TenantConfigFeed:
         self.consumer.start()
@@ -166,6 +177,7 @@ def build_worker(
     feed: TenantConfigFeed | None = None
     if apply_config is not None:
         feed = TenantConfigFeed(kafka, apply_config, runners[0].submit, service).start()
+        feed.wait_loaded()  # before app.main() starts the agents: no turn is consumed without its tenant's config
 
     def ready() -> bool:
         return started() and (feed is None or feed.consumer.ready)

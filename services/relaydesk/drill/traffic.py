@@ -189,7 +189,8 @@ class Traffic:
         )
         modes: dict[str, int] = {}
         for r in answered:
-            key = str(r.replies[0]["mode"]) + ("+handoff" if r.replies[0]["handoff"] else "")
+            mode = str(r.replies[0]["mode"])
+            key = mode + ("+handoff" if r.replies[0]["handoff"] and mode != "handoff" else "")
             modes[key] = modes.get(key, 0) + 1
         latencies = sorted(ms for r in answered if (ms := r.first_reply_ms) is not None)
         return {

@@ -24,6 +24,7 @@ from relaydesk.events.dead_letter import DeadLetter, DeadLetterHeader
 from relaydesk.events.dlq_replayed import DlqReplayed
 from relaydesk.events.envelope import Envelope, new_event_id, utcnow
 from relaydesk.events.knowledge import KnowledgeApplied, KnowledgeUpdate
+from relaydesk.events.qa import QaAnswer, QaEvidence, QaLabel, QaLabelAnswer, QaScored
 from relaydesk.events.outbound import CampaignCommand, DialAllowed, DialBlocked, DialOutcome
 from relaydesk.events.reply import (
     CacheInfo,
@@ -39,23 +40,23 @@ from relaydesk.events.stream import ReplyStreamChunk
 from relaydesk.events.tenant import TenantConfig, TenantIntent
 
 __all__ = [
-    "CampaignCommand",
-    "ConsentEvent",
-    "DialAllowed",
-    "DialBlocked",
-    "DialOutcome",
     "AgentCommand",
     "AssistSuggestions",
     "Attack",
     "CacheInfo",
+    "CampaignCommand",
     "ComplianceAudit",
     "ComplianceReview",
     "ComplianceVerdict",
+    "ConsentEvent",
     "ConversationState",
     "ConversationSummary",
     "ConversationTurn",
     "DeadLetter",
     "DeadLetterHeader",
+    "DialAllowed",
+    "DialBlocked",
+    "DialOutcome",
     "DlqReplayed",
     "EmotionAnnotation",
     "Entity",
@@ -68,6 +69,11 @@ __all__ = [
     "IntentCandidate",
     "KnowledgeApplied",
     "KnowledgeUpdate",
+    "QaAnswer",
+    "QaEvidence",
+    "QaLabel",
+    "QaLabelAnswer",
+    "QaScored",
     "Reply",
     "ReplyDraft",
     "ReplyPartial",

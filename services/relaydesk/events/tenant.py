@@ -35,6 +35,8 @@ class TenantSettings(Model):
     handoff_on: list[HandoffTrigger] = Field(default_factory=lambda: list(DEFAULT_HANDOFF_ON))
     # Partial replies reach the customer only through compliance's checked stream; False: final replies only.
     streaming: bool = True
+    # The tenant's QA rubric as YAML (see relaydesk/qa/default_rubric.yaml); None: the built-in rubric.
+    qa_rubric: str | None = Field(default=None, max_length=65536)
 
 
 class TenantConfig(Envelope, TenantSettings):

@@ -54,7 +54,7 @@ class ConversationView:
     state: ConversationState | None = None
     summary: ConversationSummary | None = None
     suggestions: AssistSuggestions | None = None
-    transcript: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=100))
+    transcript: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=60))
     entry_ids: set[str] = field(default_factory=set)
     latest_customer_turn: str | None = None
 
@@ -91,7 +91,7 @@ def _reply_entry(reply: Reply) -> dict[str, Any]:
 
 
 class AgentView:
-    def __init__(self, kafka: KafkaSettings, loop: asyncio.AbstractEventLoop, max_conversations: int = 5000,
+    def __init__(self, kafka: KafkaSettings, loop: asyncio.AbstractEventLoop, max_conversations: int = 2000,
                  producer: AsyncProducer | None = None) -> None:
         self._kafka = kafka
         self._loop = loop

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from relaydesk.consent.confirmation import is_opt_out_turn, opt_out_confirmation
 from relaydesk.events.annotations import StageTiming
 from relaydesk.events.conversation import TurnAnnotated
 from relaydesk.events.envelope import Envelope
@@ -245,6 +246,8 @@ async def on_knowledge_applied(applied: KnowledgeApplied, deps: GenerationDeps) 
 async def _respond(ctx: _Turn, deps: GenerationDeps) -> _Outcome:
     settings = deps.settings
     event = ctx.event
+    if is_opt_out_turn(event.turn):  # outbound consent revoked: confirm once and end the pitch
+        return _Outcome(text=opt_out_confirmation(ctx.lang), mode="generated")
     reason = _immediate_handoff(ctx)
     if reason is not None:
         return _handoff_outcome(ctx, reason)

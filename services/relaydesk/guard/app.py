@@ -19,6 +19,7 @@ from relaydesk.events.consent import ConsentEvent
 from relaydesk.guard import core
 from relaydesk.guard.bootstrap import build_deps
 from relaydesk.guard.config import GuardSettings
+from relaydesk.guard.tenants import set_topic_retention
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,11 @@ class RawArchive:
 
     def configure(self, config: TenantConfig) -> None:
         with self._lock:
+            changed = self._retention.get(config.tenant_id) != config.raw_retention_ms
             self._retention[config.tenant_id] = config.raw_retention_ms
+            topic = archive_topic(config.tenant_id)
+            if changed and topic in self._created:  # a retention change reaches the existing archive topic
+                set_topic_retention(self.kafka, topic, config.raw_retention_ms)
 
     def topic_for(self, tenant_id: str) -> str:
         topic = archive_topic(tenant_id)
@@ -50,6 +55,8 @@ class RawArchive:
                 spec = TopicSpec(topic, "conversation.turn", "conversation_id", partitions=1,
                                  config={"retention.ms": str(retention)}, restricted=True)
                 ensure_topics(self.kafka, [spec])
+                # an archive created by an earlier process keeps the retention it was created with
+                set_topic_retention(self.kafka, topic, retention)
                 self._created.add(topic)
         return topic
 

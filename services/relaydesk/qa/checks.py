@@ -19,8 +19,10 @@ from relaydesk.qa.opt_out import is_opt_out_request
 NEGATIVE_EMOTIONS = frozenset({"anger", "disgust", "fear", "sadness"})
 HUMAN_INTENTS = frozenset({"human_agent"})
 PII_TYPES_EXPOSED = frozenset({"CREDIT_CARD", "US_SSN", "CN_RESIDENT_ID", "JP_MY_NUMBER", "ID_NIK", "IBAN_CODE"})
+# Compliance's finding ids for the same types (a phone number or a name in a reply is not exposure here).
+PII_FINDINGS = frozenset(f"pii.{t.lower()}" for t in PII_TYPES_EXPOSED)
 _PLACEHOLDER_EXPOSED = re.compile(r"<(?:CREDIT_CARD|US_SSN|CN_RESIDENT_ID|JP_MY_NUMBER|ID_NIK|IBAN_CODE)>")
-_SECRET_TOKEN = re.compile(r"(?<![\w])(?=[\w-]*\d)[\w-]{4,}(?![\w])")
+_SECRET_TOKEN = re.compile(r"(?<![A-Za-z0-9-])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{4,}(?![A-Za-z0-9-])")
 
 
 @dataclass(frozen=True)
@@ -244,22 +246,30 @@ def resolution(conv: Conversation, ctx: CheckContext) -> CheckResult:
     if opt_out.answer == "no":
         return CheckResult("no", 0.7, opt_out.evidence)  # the customer's last request was not honoured
     resolved_at: int | None = None
-    match: re.Match[str] | None = None
+    where = Evidence(staff[-1])
     for i in staff:
         turn = conv.turns[i]
-        text = turn.text
-        if cues.UNRESOLVED_STAFF.search(text) or cues.VERIFY_ASK.search(text):
+        if cues.UNRESOLVED_STAFF.search(turn.text):
             continue
-        m = cues.RESOLVED.search(text) or cues.OPT_OUT_CONFIRM.search(text)
-        if m or turn.handoff:
-            resolved_at, match = i, m
-    last_customer = max((i for i, t in enumerate(conv.turns) if t.speaker == "customer"), default=-1)
-    if last_customer >= 0:
-        unresolved = cues.UNRESOLVED_CUSTOMER.search(conv.turns[last_customer].text)
-        if unresolved and (resolved_at is None or resolved_at < last_customer):
-            return CheckResult("no", 0.75, (_ev(last_customer, unresolved),))
+        for sentence in _SENTENCES.finditer(turn.text):
+            if cues.VERIFY_ASK.search(sentence.group()):
+                continue  # "I've sent you a code": a step of verification, not of the request
+            m = cues.RESOLVED.search(sentence.group()) or cues.OPT_OUT_CONFIRM.search(sentence.group())
+            if m:
+                resolved_at = i
+                where = Evidence(i, sentence.start() + m.start(), sentence.start() + m.end())
+        if turn.handoff:
+            resolved_at, where = i, Evidence(i)
+    # After the last resolving turn: the customer says it is not resolved, or the staff says it cannot help.
+    after = range((resolved_at if resolved_at is not None else -1) + 1, len(conv.turns))
+    for i in after:
+        turn = conv.turns[i]
+        pattern = cues.UNRESOLVED_STAFF if turn.is_staff else cues.UNRESOLVED_CUSTOMER
+        m = pattern.search(turn.text)
+        if m:
+            return CheckResult("no", 0.75, (_ev(i, m),))
     if resolved_at is not None:
-        return CheckResult("yes", 0.75, (_ev(resolved_at, match),))
+        return CheckResult("yes", 0.75, (where,))
     bad = next((i for i in reversed(staff) if cues.UNRESOLVED_STAFF.search(conv.turns[i].text)), staff[-1])
     return CheckResult("no", 0.65, (_ev(bad, cues.UNRESOLVED_STAFF.search(conv.turns[bad].text)),))
 
@@ -276,7 +286,7 @@ def _secrets_given(conv: Conversation) -> list[tuple[int, str]]:
             )
             continue
         said = re.search(r"(?:password|pin|code|passcode|密码|验证码|暗証番号|パスワード|コード|kata sandi|kode)"
-                         r"\s*(?:is|was|:|是|は|adalah)?\s*([\w-]{4,})", turn.text, re.IGNORECASE)
+                         r"\s*(?:is|was|:|是|は|adalah)?\s*([A-Za-z0-9-]{4,})", turn.text, re.IGNORECASE)
         if secret_asked or said:
             out.extend((i, tok) for tok in _SECRET_TOKEN.findall(turn.text))
             if said:
@@ -295,7 +305,7 @@ def no_pii_exposure(conv: Conversation, ctx: CheckContext) -> CheckResult:
             if kind in PII_TYPES_EXPOSED:
                 return CheckResult("no", 0.9, (Evidence(i, start, end),))
         placeholder = _PLACEHOLDER_EXPOSED.search(text)
-        if placeholder or any(f.startswith("pii.") for f in turn.findings):
+        if placeholder or any(f in PII_FINDINGS for f in turn.findings):
             return CheckResult("no", 0.8, (_ev(i, placeholder),))
         for given_at, secret in secrets:
             if given_at < i:

@@ -5,6 +5,7 @@ Each pattern names a thing a QA grader looks for in a turn. They are deliberatel
 what was *said* (a greeting, an apology, a transfer, a confirmation), which is what the rubric asks.
 """
 
+# ruff: noqa: E501  (an alternation of cue words reads better unbroken)
 from __future__ import annotations
 
 import re
@@ -29,8 +30,8 @@ GREETING = _any(
 AI_DISCLOSURE = _any(
     r"\b(?:automated|automatic|virtual (?:assistant|agent)|ai(?:-powered)? (?:assistant|agent)|an ai\b|a bot\b|"
     r"chat ?bot|digital assistant|artificial intelligence|voice assistant|not a (?:human|person)|robot)",
-    r"智能(?:客服|助手|语音|机器人)|机器人|自动(?:语音|外呼|客服|助手|回复)|人工智能|虚拟(?:助手|客服)|AI(?:助手|客服)?",
-    r"自動(?:音声|応答|案内|アシスタント)?|AI|人工知能|バーチャル(?:アシスタント|エージェント)|ボット|チャットボット",
+    r"智能(?:客服|助手|语音|机器人)|机器人|自动(?:语音|外呼|客服|助手|回复)|人工智能|虚拟(?:助手|客服)",
+    r"自動(?:音声|応答|案内|アシスタント)?|(?<![A-Za-z])AI(?![A-Za-z])|人工知能|バーチャル(?:アシスタント|エージェント)|ボット|チャットボット",
     r"\basisten (?:virtual|digital|otomatis|ai)\b|\botomatis\b|\bbot\b|\bai\b",
 )
 # When the tenant's name is not known: a capitalised name after from/at/with, or the CJK "X的/Xの" + AI word.
@@ -99,7 +100,7 @@ NEGATIVE_EMOTION = _any(
 NOT_NEGATIVE = _any(
     r"\bno (?:worries|worry)\b|\bdon'?t worry\b|\bnot (?:worried|angry|upset|frustrated)\b|\bno problem\b",
     r"\bnot a joke\b|\bwithout (?:any )?worry\b",
-    r"别担心|不用担心|不担心|心配(?:は)?(?:いりません|ない|しないで)|\btidak (?:khawatir|marah|kecewa)\b|\bjangan khawatir\b",
+    r"别担心|不用担心|不担心|不着急|别着急|不用着急|没关系|心配(?:は)?(?:いりません|ない|しないで)|\btidak (?:khawatir|marah|kecewa)\b|\bjangan khawatir\b",
 )
 ACKNOWLEDGE = _any(
     r"\b(?:i'?m|i am|we'?re|we are) (?:so |really |very |truly |terribly )?sorry\b|\bsorry (?:to hear|about|for)\b",
@@ -155,7 +156,7 @@ RESOLVED = _any(
     r"お送りします|お送りいたします|以内に|営業日|受付番号|(?:から|で)(?:ご確認|お手続き)いただけます|おつなぎ|"
     r"(?:ご確認|お試し|ご利用|お手続き)ください|(?:から|で).{0,16}(?:できます|いただけます)|お知らせいたします",
     r"\b(?:sudah|telah) (?:kami |saya )?\w+|\bakan (?:kami |segera |saya )?(?:kirim|proses|hubungi|kembalikan|"
-    r"transfer|ganti|tiba|sampai)\w*|\bdalam \d+|\bhari kerja\b|\bnomor (?:tiket|referensi|resi)\b|"
+    r"transfer|ganti|tiba|sampai|menerima|mendapat)\w*|\bdalam \d+|\bhari kerja\b|\bnomor (?:tiket|referensi|resi)\b|"
     r"\banda (?:bisa|dapat)\b|\bsilakan\b",
 )
 # A statement of what the customer can do with the product: a claim when it is about what the knowledge covers.

@@ -22,8 +22,10 @@ def read_conversations(path: Path, with_labels: bool = False) -> tuple[list[Conv
                 if not isinstance(row, dict):
                     raise ConversationError("expected a JSON object")
                 conversations.append(conversation_from_dict(row))
-            except (json.JSONDecodeError, ConversationError) as exc:
-                raise ConversationError(f"{path}:{number}: {exc if isinstance(exc, ConversationError) else 'not JSON'}")
+            except json.JSONDecodeError:
+                raise ConversationError(f"{path}:{number}: not JSON") from None
+            except ConversationError as exc:
+                raise ConversationError(f"{path}:{number}: {exc}") from None
             if with_labels:
                 lab = row.get("labels")
                 if not isinstance(lab, dict) or any(v not in ANSWERS for v in lab.values()):

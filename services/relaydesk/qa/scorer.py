@@ -23,15 +23,15 @@ _SECRETISH = re.compile(r"(?<![\w])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{5,}(?![\w
 class AnswerResult:
     answer: str
     confidence: float
-    evidence: tuple[int, ...]
-    spans: tuple[str, ...]
+    evidence: tuple[int, ...]  # the turns, in order, once each
+    spans: tuple[tuple[int, str], ...]  # (turn, short redacted span) per piece of evidence
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "answer": self.answer,
             "confidence": round(self.confidence, 3),
             "evidence": list(self.evidence),
-            "spans": list(self.spans),
+            "spans": [{"turn": turn, "span": span} for turn, span in self.spans],
         }
 
 
@@ -78,10 +78,11 @@ def claim_spans(text: str, sources: Sequence[str]) -> tuple[list[tuple[int, int]
 
 _LATIN = re.compile(r"[a-z]{3,}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
-_STOP = frozenset(
-    "the and you your can from with for this that are was will our has have its any via please also just "
-    "anda bisa dari dengan untuk yang dan ini itu kami".split()
-)
+_STOP = frozenset({
+    "the", "and", "you", "your", "can", "from", "with", "for", "this", "that", "are", "was", "will", "our", "has",
+    "have", "its", "any", "via", "please", "also", "just", "anda", "bisa", "dari", "dengan", "untuk", "yang", "dan",
+    "ini", "itu", "kami",
+})
 
 
 def _content(text: str) -> set[str]:
@@ -118,7 +119,7 @@ def redact_span(text: str, start: int, end: int) -> str:
     hi = min(len(text), max(lo + SPAN_CHARS, end) if end - lo <= SPAN_CHARS else lo + SPAN_CHARS)
     window = text[lo:hi]
     masked = list(window)
-    for kind, s, e in pii_spans(window):
+    for _kind, s, e in pii_spans(window):
         for k in range(s, e):
             masked[k] = "#"
     window = "".join(masked)
@@ -127,12 +128,12 @@ def redact_span(text: str, start: int, end: int) -> str:
     return ("…" if lo > 0 else "") + window.strip() + ("…" if hi < len(text) else "")
 
 
-def _spans(conv: Conversation, evidence: Sequence[Evidence]) -> tuple[str, ...]:
-    out = []
-    for ev in evidence:
-        if 0 <= ev.turn < len(conv.turns):
-            out.append(redact_span(conv.turns[ev.turn].text, ev.start, ev.end))
-    return tuple(out)
+def _spans(conv: Conversation, evidence: Sequence[Evidence]) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (ev.turn, redact_span(conv.turns[ev.turn].text, ev.start, ev.end))
+        for ev in evidence
+        if 0 <= ev.turn < len(conv.turns)
+    )
 
 
 def score_conversation(conv: Conversation, rubric: Rubric, ctx: CheckContext | None = None) -> QaResult:

@@ -41,7 +41,10 @@ from relaydesk.stack.state import (
 )
 from relaydesk.stack.supervisor import Backoff, Supervisor
 
-WORKERS = ("guard", "intent", "emotion", "knowledge", "generation", "compliance", "conversations", "assist")
+WORKERS = (
+    "guard", "intent", "emotion", "knowledge", "generation", "compliance", "conversations", "assist",
+    "campaigns", "carrier",
+)
 DEMO_TENANT = "demo"
 
 
@@ -73,12 +76,20 @@ def _get(url: str, timeout_s: float = 2.0) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def _wait_for(what: str, check: Callable[[], bool], deadline_s: float, children: list[Child]) -> None:
+# A child that dies while the stack starts is restarted too (a loaded machine can make Ray's raylet give up on
+# its agents, for one); one that keeps dying is a real fault, reported with its log.
+STARTUP_RESTARTS = 2
+
+
+def _wait_for(what: str, check: Callable[[], bool], deadline_s: float, supervisor: Supervisor) -> None:
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
-        for child in children:
-            if not child.alive():
-                raise StackError(f"{child.name} exited while waiting for {what}:\n{child.log_tail()}")
+        supervisor.poll()
+        for child in supervisor.children:
+            tracker = supervisor.trackers[child.name]
+            if tracker.restarts >= STARTUP_RESTARTS and not child.alive():
+                log_tail = child.log_tail() if isinstance(child, Child) else ""
+                raise StackError(f"{child.name} kept exiting while waiting for {what}:\n{log_tail}")
         try:
             if check():
                 return
@@ -193,12 +204,18 @@ class LocalStack:
             },
         )
 
-        # 4. readiness
-        _wait_for("the gateway", lambda: _get(f"{gateway_url}/readyz")[0] == 200, 90, self.children)
+        # 4. readiness, under supervision from here on
+        self.supervisor = Supervisor(
+            self.children,
+            policy=self.backoff,
+            say=_say_and_log(logs / "supervisor.log"),
+            before_restart={"serve-generation": lambda: self._before_serve_restart(serve_ready)},
+        )
+        _wait_for("the gateway", lambda: _get(f"{gateway_url}/readyz")[0] == 200, 90, self.supervisor)
         for name in WORKERS:
             url = f"http://127.0.0.1:{web_ports[name]}/readyz"
-            _wait_for(f"worker {name}", lambda u=url: _get(u)[0] == 200, 180, self.children)  # type: ignore[misc]
-        _wait_for("Ray Serve generation", serve_ready.exists, 300, self.children)
+            _wait_for(f"worker {name}", lambda u=url: _get(u)[0] == 200, 180, self.supervisor)  # type: ignore[misc]
+        _wait_for("Ray Serve generation", serve_ready.exists, 300, self.supervisor)
         self.timings["processes_ready_s"] = time.perf_counter() - t0
         _say(f"gateway, {len(WORKERS)} processors and Ray Serve ready")
 
@@ -217,13 +234,8 @@ class LocalStack:
             endpoints=endpoints,
             internal_token=self.internal_token,
         )
+        self.state.restarts = self.supervisor.restarts()
         save_state(self.state, self.home)
-        self.supervisor = Supervisor(
-            self.children,
-            policy=self.backoff,
-            say=_say_and_log(logs / "supervisor.log"),
-            before_restart={"serve-generation": lambda: self._before_serve_restart(serve_ready)},
-        )
 
         # 5. the demo tenant's knowledge, pushed as update events through the gateway
         from relaydesk.stack.demo_data import push_demo_knowledge

@@ -345,9 +345,9 @@ NOTES.txt warns about them. */}}
 {{- define "relaydesk.workers.checkScaling" -}}
 {{- range $stage, $w := .Values.workers }}
 {{- if and $w.enabled $w.autoscaling.enabled }}
-{{- $partitions := include "relaydesk.topicPartitions" (dict "root" $ "topic" $w.inputTopic) | int }}
+{{- $partitions := include "relaydesk.topicPartitions" (dict "root" $ "topic" (first $w.inputTopics)) | int }}
 {{- if gt (int $w.autoscaling.maxReplicas) $partitions }}
-{{- fail (printf "workers.%s.autoscaling.maxReplicas is %d but its input topic %s has %d partitions (kafka.topicPlan / kafka.partitions): lower maxReplicas or plan more partitions" $stage (int $w.autoscaling.maxReplicas) $w.inputTopic $partitions) }}
+{{- fail (printf "workers.%s.autoscaling.maxReplicas is %d but its input topic %s has %d partitions (kafka.topicPlan / kafka.partitions): lower maxReplicas or plan more partitions" $stage (int $w.autoscaling.maxReplicas) (first $w.inputTopics) $partitions) }}
 {{- end }}
 {{- if gt (int $w.autoscaling.minReplicas) (int $w.autoscaling.maxReplicas) }}
 {{- fail (printf "workers.%s.autoscaling.minReplicas (%d) is above maxReplicas (%d)" $stage (int $w.autoscaling.minReplicas) (int $w.autoscaling.maxReplicas)) }}

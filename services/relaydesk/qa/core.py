@@ -1,0 +1,170 @@
+"""The QA processor's pure core: fold the conversation's events into its transcript, and score it when it
+closes (a `conversation.state` of `closed`, or no event for the idle timeout). Scores are `qa.scored` events
+with deterministic ids, so a redelivered close or a second sweep yields the same event, which readers dedupe.
+
+The processor reads its own `qa.scored` back: a score for the transcript's latest event marks it scored, and
+a close by state removes the transcript, which keeps the table bounded by the conversations in flight.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from relaydesk.common import metrics
+from relaydesk.events import ConversationState, Envelope, QaScored, TenantConfig
+from relaydesk.events.ids import derived_id
+from relaydesk.events.qa import QaAnswer, QaEvidence
+from relaydesk.qa.conversation import Conversation
+from relaydesk.qa.rubric import Rubric, cached_rubric, default_rubric
+from relaydesk.qa.scorer import QaResult
+from relaydesk.qa.transcript import Transcript, apply_event, new_transcript, to_conversation
+
+
+class TranscriptStore(Protocol):
+    def get(self, conversation_id: str) -> Transcript | None: ...
+    def put(self, conversation_id: str, transcript: Transcript) -> None: ...
+    def delete(self, conversation_id: str) -> None: ...
+    def items(self) -> Iterable[tuple[str, Transcript]]: ...
+
+
+class InMemoryTranscriptStore:
+    def __init__(self) -> None:
+        self.rows: dict[str, Transcript] = {}
+
+    def get(self, conversation_id: str) -> Transcript | None:
+        return self.rows.get(conversation_id)
+
+    def put(self, conversation_id: str, transcript: Transcript) -> None:
+        self.rows[conversation_id] = transcript
+
+    def delete(self, conversation_id: str) -> None:
+        self.rows.pop(conversation_id, None)
+
+    def items(self) -> Iterable[tuple[str, Transcript]]:
+        return list(self.rows.items())
+
+
+@dataclass
+class TenantQa:
+    company: str | None = None
+    rubric: Rubric | None = None
+
+
+@dataclass
+class QaDeps:
+    store: TranscriptStore
+    score: Callable[[Conversation, Rubric], QaResult]
+    idle_timeout_s: float = 1800.0
+    max_items: int = 200
+    clock: Callable[[], float] = time.time
+    tenants: dict[str, TenantQa] = field(default_factory=dict)
+    # Scores the sweep already produced, until they come back on the topic (bounded).
+    emitted: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    emitted_limit: int = 10_000
+
+    def rubric_for(self, tenant_id: str) -> Rubric:
+        tenant = self.tenants.get(tenant_id)
+        return tenant.rubric if tenant and tenant.rubric else default_rubric()
+
+    def company_for(self, tenant_id: str) -> str | None:
+        tenant = self.tenants.get(tenant_id)
+        return tenant.company if tenant else None
+
+
+def apply_tenant_config(config: TenantConfig, deps: QaDeps) -> None:
+    rubric = cached_rubric(config.qa_rubric) if config.qa_rubric else None
+    deps.tenants[config.tenant_id] = TenantQa(company=config.display_name or None, rubric=rubric)
+
+
+def scored_event(
+    t: Transcript, conv: Conversation, result: QaResult, rubric: Rubric, closed_by: str, cause_id: str
+) -> QaScored:
+    answers = [
+        QaAnswer(
+            question=q,
+            answer=a.answer,  # type: ignore[arg-type]
+            confidence=min(1.0, max(0.0, a.confidence)),
+            evidence=[QaEvidence(turn=turn, span=span[:200]) for turn, span in a.spans[:20]]
+            or [QaEvidence(turn=turn) for turn in a.evidence[:20]],
+        )
+        for q, a in result.answers.items()
+    ]
+    facts = conv.facts()
+    return QaScored(
+        event_id=derived_id(cause_id, "qa", rubric.version, closed_by),
+        tenant_id=str(t["tenant_id"]),
+        conversation_id=str(t["conversation_id"]),
+        causation_id=cause_id,
+        rubric_name=rubric.name,
+        rubric_version=rubric.version,
+        score=result.score,
+        auto_failed=result.auto_failed,
+        answers=answers,
+        closed_by=closed_by,  # type: ignore[arg-type]
+        turns=len(conv.turns),
+        last_event_id=str(t["last_event_id"]),
+        direction=conv.direction,  # type: ignore[arg-type]
+        staff=facts["staff"],  # type: ignore[arg-type]
+    )
+
+
+def score_transcript(
+    t: Transcript, deps: QaDeps, closed_by: str, cause_id: str, rubric: Rubric | None = None
+) -> QaScored:
+    rubric = rubric or deps.rubric_for(str(t["tenant_id"]))
+    conv = to_conversation(t, deps.company_for(str(t["tenant_id"])))
+    result = deps.score(conv, rubric)
+    return scored_event(t, conv, result, rubric, closed_by, cause_id)
+
+
+def handle(event: Envelope, deps: QaDeps) -> list[Envelope]:
+    cid = event.conversation_id
+    if not cid:
+        return []
+    if isinstance(event, QaScored):
+        _on_scored(event, deps)
+        return []
+    t = deps.store.get(cid)
+    if isinstance(event, ConversationState):
+        if event.state != "closed" or t is None or not t["items"]:
+            return []
+        return [score_transcript(t, deps, "state", event.event_id)]
+    t = t if t is not None else new_transcript(event)
+    if apply_event(t, event, deps.clock(), deps.max_items):
+        t["scored_for"] = None
+        deps.store.put(cid, t)
+    return []
+
+
+def _on_scored(event: QaScored, deps: QaDeps) -> None:
+    cid = str(event.conversation_id)
+    if event.closed_by == "rescore":
+        return
+    metrics.QA_SCORE.labels(event.rubric_version).observe(event.score if event.score is not None else 0.0)
+    deps.emitted.pop(cid, None)
+    t = deps.store.get(cid)
+    if t is None or t["last_event_id"] != event.last_event_id:
+        return  # the conversation went on after this score: it will be scored again
+    if event.closed_by == "state":
+        deps.store.delete(cid)
+    else:
+        t["scored_for"] = event.last_event_id
+        deps.store.put(cid, t)
+
+
+def close_idle(deps: QaDeps) -> Iterator[QaScored]:
+    """Scores for every transcript idle for the timeout and not yet scored at its latest event."""
+    now = deps.clock()
+    for cid, t in deps.store.items():
+        if not t or not t["items"] or t.get("scored_for") == t["last_event_id"]:
+            continue
+        if now - float(t["last_seen"]) < deps.idle_timeout_s or deps.emitted.get(cid) == t["last_event_id"]:
+            continue
+        deps.emitted[cid] = str(t["last_event_id"])
+        while len(deps.emitted) > deps.emitted_limit:
+            deps.emitted.popitem(last=False)
+        yield score_transcript(t, deps, "idle", str(t["last_event_id"]))
