@@ -14,7 +14,7 @@ from relaydesk.common import serde
 from relaydesk.common.kafka import produce_and_wait, sync_producer
 from relaydesk.common.ports import free_port
 from relaydesk.common.settings import KafkaSettings
-from relaydesk.events import ComplianceVerdict, Envelope, Reply, ReplyPartial, utcnow
+from relaydesk.events import ComplianceVerdict, Envelope, Reply, ReplyStreamChunk, utcnow
 from relaydesk.gateway.app import create_app
 from relaydesk.gateway.auth import KeyStore
 from relaydesk.gateway.config import GatewaySettings
@@ -81,8 +81,9 @@ def reply_event(tenant: str, conversation: str, turn: str, text: str) -> Reply:
     )
 
 
-def partial_event(tenant: str, conversation: str, turn: str, seq: int, delta: str) -> ReplyPartial:
-    return ReplyPartial(tenant_id=tenant, conversation_id=conversation, turn_id=turn, reply_id=f"r-{turn}",
+def stream_event(tenant: str, conversation: str, turn: str, seq: int, delta: str) -> ReplyStreamChunk:
+    """A checked streamed token, as compliance releases it onto the stream the gateway serves."""
+    return ReplyStreamChunk(tenant_id=tenant, conversation_id=conversation, turn_id=turn, reply_id=f"r-{turn}",
                         seq=seq, kind="token", delta=delta)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from phrases import POOLS  # noqa: E402
+from phrases import POOLS
 
 NO_SPLIT = {"verify_ask", "acct_req", "company", "name", "reason", "policy_doc", "info_doc", "offer_doc"}
 DAYS = [5, 7, 10, 14]

@@ -11,6 +11,7 @@ import faust
 from relaydesk.carrier import core
 from relaydesk.carrier.bootstrap import build_deps
 from relaydesk.carrier.config import CarrierSettings
+from relaydesk.common.metrics import DEDUPED
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.stage import Stage, install_stage
 from relaydesk.common.topics import Topics
@@ -24,7 +25,14 @@ def build_app(kafka: KafkaSettings | None = None, deps: core.CarrierDeps | None 
     carrier = deps or build_deps(settings)
 
     async def handle_batch(events: Sequence[Envelope]) -> list[list[Envelope]]:
-        return [await core.handle(e, carrier) for e in events if isinstance(e, DialAllowed)]
+        out: list[list[Envelope]] = []
+        for event in events:
+            if isinstance(event, DialAllowed) and core.first_time(event, carrier):
+                out.append(await core.handle(event, carrier))
+            else:
+                DEDUPED.labels("carrier", "dial").inc()
+                out.append([])
+        return out
 
     def stages(app: faust.App, kafka: KafkaSettings) -> list[Any]:
         stage = Stage(name="carrier", input_topic=Topics.DIAL_ALLOWED, input_type=DialAllowed,

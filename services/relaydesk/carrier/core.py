@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,18 @@ class CarrierDeps:
     clock: Callable[[], float] = time.monotonic
     now: Callable[[], datetime] = utcnow
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    # Dials already placed, by event id (bounded): a redelivered or re-decided dial.allowed never rings twice.
+    placed: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    placed_kept: int = 50_000
+
+
+def first_time(allowed: DialAllowed, deps: CarrierDeps) -> bool:
+    if allowed.event_id in deps.placed:
+        return False
+    deps.placed[allowed.event_id] = None
+    while len(deps.placed) > deps.placed_kept:
+        deps.placed.popitem(last=False)
+    return True
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import importlib
 
 WORKERS = (
     "guard", "intent", "emotion", "knowledge", "retrieval", "generation", "compliance", "conversations", "assist",
-    "campaigns", "carrier",
+    "campaigns", "carrier", "qa",
 )
 
 

@@ -39,7 +39,7 @@ def _tenant_of(value: bytes) -> str | None:
     """Best effort, for routing and metrics: the tenant id if the value is a JSON object that names a valid one."""
     try:
         doc = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # not JSON, bad UTF-8, an integer too long, nesting too deep
         return None
     tenant = doc.get("tenant_id") if isinstance(doc, dict) else None
     if isinstance(tenant, str) and re.match(TENANT_ID_PATTERN, tenant):

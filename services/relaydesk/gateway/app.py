@@ -13,7 +13,7 @@ from relaydesk import __version__
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.gateway.config import GatewaySettings
 from relaydesk.gateway.context import GatewayContext
-from relaydesk.gateway.routes import agent, campaigns, consent, console, knowledge, messages, ops, tenants
+from relaydesk.gateway.routes import agent, campaigns, consent, console, knowledge, messages, ops, qa, tenants
 
 
 def create_app(settings: GatewaySettings | None = None, kafka: KafkaSettings | None = None) -> FastAPI:
@@ -47,6 +47,6 @@ def create_app(settings: GatewaySettings | None = None, kafka: KafkaSettings | N
             content={"error": "invalid_request", "detail": errors},
         )
 
-    for module in (messages, knowledge, tenants, ops, agent, console, consent, campaigns):
+    for module in (messages, knowledge, tenants, ops, agent, console, consent, campaigns, qa):
         app.include_router(module.router)
     return app

@@ -39,6 +39,9 @@ class GatewaySettings(BaseSettings):
     # Long-polls and event streams one tenant may hold open on this replica at once.
     waiters_per_tenant: int = 1_000
     max_documents_per_request: int = 500
+    # Local stack only: keep the latest tenant configs here, for `relaydesk up` to publish again after a restart
+    # (the local broker keeps nothing). Unset in a cluster, where Kafka keeps the compacted topic.
+    config_snapshot_file: Path | None = None
     # Per-tenant request rate (token bucket per tenant, over every tenant route); `tenant_rate_limits`
     # overrides it per tenant, e.g. RELAYDESK_GATEWAY_TENANT_RATE_LIMITS='{"acme": {"per_s": 5, "burst": 10}}'.
     rate_limit_per_s: float = Field(default=200.0, gt=0)

@@ -23,9 +23,11 @@ from relaydesk.events import Envelope, Handoff, Reply, ReplyStreamChunk, TenantC
 from relaydesk.gateway.agent_view import AgentView
 from relaydesk.gateway.auth import KeyStore
 from relaydesk.gateway.config import GatewaySettings
+from relaydesk.gateway.config_snapshot import ConfigSnapshot
 from relaydesk.gateway.cursor import STREAM_HANDOFFS, STREAM_PARTIALS, STREAM_REPLIES, Position
 from relaydesk.gateway.hub import ReplyHub
 from relaydesk.gateway.outbound import OutboundViews
+from relaydesk.gateway.qa_view import QaView
 from relaydesk.gateway.ratelimit import TenantRateLimiter
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ class GatewayContext:
     consumers: list[BroadcastConsumer] = field(default_factory=list)
     agents: AgentView | None = None  # the human side: queue, desk, supervisor (gateway/agent_view.py)
     outbound: OutboundViews | None = None  # consent ledger and campaigns (gateway/outbound.py)
+    qa: QaView | None = None  # QA scores, graders' labels and their agreement (gateway/qa_view.py)
+    snapshot: ConfigSnapshot | None = None  # local stack: tenant configs kept across broker restarts
     _config_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -70,6 +74,7 @@ class GatewayContext:
             http=httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=2.0)),
             limiter=TenantRateLimiter(settings.rate_limit_for),
             streams={kafka.topic(topic): letter for topic, letter in STREAMS.items()},
+            snapshot=ConfigSnapshot(settings.config_snapshot_file) if settings.config_snapshot_file else None,
         )
         ctx.consumers = [
             BroadcastConsumer(kafka, REPLY_TOPICS, ctx._on_reply_record, name="gateway-replies").start(),
@@ -82,6 +87,8 @@ class GatewayContext:
         ctx.consumers.append(ctx.agents.consumer)
         ctx.outbound = OutboundViews(kafka).start()
         ctx.consumers.extend(ctx.outbound.consumers)
+        ctx.qa = QaView(kafka).start()
+        ctx.consumers.extend(ctx.qa.consumers)
         return ctx
 
     async def close(self) -> None:
@@ -125,6 +132,8 @@ class GatewayContext:
             known = self.tenant_configs.get(config.tenant_id)
             if supersedes(config, known.revision if known else None):
                 self.tenant_configs[config.tenant_id] = config
+                if self.snapshot is not None:
+                    self.snapshot.save(dict(self.tenant_configs))
 
     def tenant_config(self, tenant_id: str) -> TenantConfig | None:
         with self._config_lock:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from relaydesk.qa.checks import CheckContext
+from relaydesk.qa.config import QaSettings
 from relaydesk.qa.conversation import Conversation
+from relaydesk.qa.core import InMemoryTranscriptStore, QaDeps, TranscriptStore
 from relaydesk.qa.rubric import Rubric
 from relaydesk.qa.scorer import QaResult, default_context, score_conversation
 
@@ -18,3 +20,14 @@ def build_scorer(rubric: Rubric, ctx: CheckContext | None = None) -> Callable[[C
         return score_conversation(conv, rubric, context)
 
     return score
+
+
+def build_deps(settings: QaSettings | None = None, store: TranscriptStore | None = None) -> QaDeps:
+    settings = settings or QaSettings()
+    context = default_context()
+    return QaDeps(
+        store=store if store is not None else InMemoryTranscriptStore(),
+        score=lambda conv, rubric: score_conversation(conv, rubric, context),
+        idle_timeout_s=settings.idle_timeout_s,
+        max_items=settings.max_items,
+    )

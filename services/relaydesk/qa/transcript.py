@@ -64,10 +64,12 @@ def apply_event(t: Transcript, event: Envelope, now: float, max_items: int = 200
             event.speaker or "bot", event.text, event.occurred_at.isoformat(), handoff=handoff, findings=findings
         )
     elif isinstance(event, Handoff):
-        key = f"r:{event.reply_id}" if event.reply_id else None
-        if key and key in items:
+        if not event.reply_id:
+            return False
+        key = f"r:{event.reply_id}"
+        if key in items:
             items[key]["handoff"] = True
-        elif key and key not in t["pending_handoffs"]:
+        elif key not in t["pending_handoffs"]:
             t["pending_handoffs"] = (t["pending_handoffs"] + [key])[-20:]
     elif isinstance(event, ComplianceAudit):
         if event.direction != "outbound" or not event.reply_id or not event.findings:

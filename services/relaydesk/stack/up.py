@@ -43,7 +43,7 @@ from relaydesk.stack.supervisor import Backoff, Supervisor
 
 WORKERS = (
     "guard", "intent", "emotion", "knowledge", "generation", "compliance", "conversations", "assist",
-    "campaigns", "carrier",
+    "campaigns", "carrier", "qa",
 )
 DEMO_TENANT = "demo"
 
@@ -164,6 +164,11 @@ class LocalStack:
         ensure_topics(KafkaSettings(bootstrap=bootstrap, partitions=self.partitions))
         self.timings["broker_and_topics_s"] = time.perf_counter() - t0
         _say(f"broker on {bootstrap}, topics created")
+        # The broker kept nothing: tenant configs come back from the gateway's snapshot before any worker starts.
+        from relaydesk.gateway.config_snapshot import republish
+
+        if restored := republish(KafkaSettings(bootstrap=bootstrap), self.home / "tenant-configs.json"):
+            _say(f"tenant configs restored: {restored}")
 
         # 2. keys
         keys_file = self.home / "gateway-keys.json"
@@ -201,6 +206,7 @@ class LocalStack:
                 "RELAYDESK_GATEWAY_KEYS_FILE": str(keys_file),
                 "RELAYDESK_GATEWAY_ADMIN_KEY": admin_key,
                 "RELAYDESK_GATEWAY_SEARCH_URL": search_url,
+                "RELAYDESK_GATEWAY_CONFIG_SNAPSHOT_FILE": str(self.home / "tenant-configs.json"),
             },
         )
 

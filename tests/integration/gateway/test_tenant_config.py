@@ -19,6 +19,7 @@ from relaydesk.common.stage import Stage, install_stage
 from relaydesk.common.topics import Topics
 from relaydesk.common.worker import as_batch, build_worker
 from relaydesk.events import ConversationTurn, TenantConfig
+from relaydesk.gateway.config_snapshot import republish
 from relaydesk.guard.app import RawArchive, archive_topic
 from relaydesk.guard.tenants import RawArchiveReader, RawRetention, RawRetentionPolicies
 
@@ -118,3 +119,30 @@ def test_when_raw_retention_changes_then_archive_topic_and_reader_follow(kafka: 
     assert reader.read("acme") == []
     # a replay of an older revision changes nothing (the shared tie rule)
     assert policies.apply(five_minutes) is False and reader.read("acme") == []
+
+
+def test_when_the_local_broker_restarts_then_tenant_configs_come_back_from_the_snapshot(
+    gateways: GatewayFactory, kafka: KafkaSettings, tmp_path
+) -> None:
+    snapshot = tmp_path / "tenant-configs.json"
+    key = gateways.api_keys["acme"]
+    first = gateways.start(config_snapshot_file=snapshot)
+    with first.client() as client:
+        body = {"persona": "kept across restarts", "retain_raw": False}
+        assert client.put("/v1/tenant/config", json=body, headers=auth(key)).status_code == 202
+        deadline = time.monotonic() + 20
+        while not (snapshot.exists() and "kept across restarts" in snapshot.read_text()):
+            assert time.monotonic() < deadline, "the gateway never wrote its snapshot"
+            time.sleep(0.1)
+    assert snapshot.stat().st_mode & 0o777 == 0o600
+    first.stop()
+    # a new, empty broker (a fresh topic prefix): what `relaydesk up` does before it starts any worker
+    fresh = kafka.model_copy(update={"topic_prefix": f"t{uuid.uuid4().hex[:10]}."})
+    from relaydesk.common.kafka import ensure_topics
+
+    ensure_topics(fresh)
+    assert republish(fresh, snapshot) == 1
+    restarted = GatewayFactory(fresh, gateways.settings, gateways.api_keys, gateways.store, gateways.running).start()
+    with restarted.client() as client:
+        config = client.get("/v1/tenant/config", headers=auth(key)).json()["config"]
+    assert config["persona"] == "kept across restarts" and config["retain_raw"] is False

@@ -105,7 +105,7 @@ def test_when_campaign_runs_then_only_callable_numbers_are_dialled_and_opt_out_s
     client, workers = outbound
     zone = midday_zone()
     now = datetime.now(UTC).isoformat()
-    ledger = [{"type": "registry_snapshot", "at": now}, {"type": "internal_dnc", "phone": DNC}]
+    ledger: list[dict[str, Any]] = [{"type": "registry_snapshot", "at": now}, {"type": "internal_dnc", "phone": DNC}]
     ledger += [{"type": "consent", "phone": p, "written": True, "scope": ["telemarketing"], "at": now}
                for p in [*GOOD, DNC, INVALID]]
     assert client.post("/v1/consent", json={"events": ledger}).status_code == 202

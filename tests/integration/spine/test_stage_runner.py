@@ -285,3 +285,22 @@ async def test_when_handler_keeps_timing_out_then_dead_letter_records_every_atte
     assert (dead["error_type"], dead["attempts"]) == ("TimeoutError", 3)
     assert [serde.deserialize(r.value, TurnAnnotated).turn.text for r in records if r.topic == Topics.TURNS_GUARDED] \
         == ["fine"]
+
+
+async def test_when_same_event_redelivered_then_outputs_made_once_and_both_committed(kafka: KafkaSettings) -> None:
+    from relaydesk.common import metrics
+
+    app = make_app("stage-dedupe", kafka, web_port=0)
+    install_stage(app, stage(batch_size=1), kafka)
+    [turn] = produce_turns(kafka, [("c-d", "asked once")])
+    # The upstream producer re-sends the same event (it crashed after producing, before committing).
+    produce_and_wait(sync_producer(kafka), kafka.topic(Topics.TURNS_RAW), serde.serialize(turn), key=b"c-d")
+    produce_turns(kafka, [("c-d", "next question")])
+    before = metrics.DEDUPED.labels("test", "redelivered_input")._value.get()
+    async with running(app):
+        records = await asyncio.to_thread(read_topics, kafka, [Topics.TURNS_GUARDED], count_at_least(2))
+        await wait_committed(kafka, app.conf.id, 3)
+    # One partition, in order: an output for the repeat would sit between the two.
+    texts = [serde.deserialize(r.value, TurnAnnotated).turn.text for r in records]
+    assert texts == ["asked once", "next question"]
+    assert metrics.DEDUPED.labels("test", "redelivered_input")._value.get() == before + 1

@@ -119,3 +119,14 @@ async def test_when_carrier_rings_then_fate_is_seeded_by_attempt_and_abandons_wi
     assert isinstance(second, DialOutcome)
     assert second.outcome == "abandoned"  # the only agent is talking: no agent within 2 s
     assert carrier.fate_of(allowed, settings) == carrier.fate_of(allowed, settings)
+
+
+def test_when_same_dial_arrives_twice_then_carrier_places_it_once() -> None:
+    deps = carrier.CarrierDeps(placed_kept=2)
+    allowed = DialAllowed(tenant_id="acme", campaign_id="c1", attempt_id="a1", phone_hash="0" * 32, at=T0,
+                          phone=GOOD)
+    assert carrier.first_time(allowed, deps)
+    assert not carrier.first_time(allowed, deps)
+    for i in range(3):  # memory stays bounded: the oldest ids go
+        carrier.first_time(allowed.model_copy(update={"event_id": f"{i}" * 32}), deps)
+    assert len(deps.placed) == 2

@@ -49,3 +49,14 @@ def test_when_every_call_answered_then_abandons_still_bounded() -> None:
     calls = draw_calls(1000, 1.0, seed=2)
     result = run_pacer(calls, 4, Predictive())
     assert result.abandoned <= 0.03 * result.live_answered
+
+
+def test_when_simulate_cli_runs_then_one_json_object_with_the_three_figures(capsys) -> None:
+    import json
+
+    from relaydesk.cli.main import main
+
+    assert main(["campaign", "simulate", "--contacts", "1000", "--agents", "5", "--answer-rate", "0.3", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["abandon_rate"] <= 0.03
+    assert report["agent_utilisation"] > report["progressive_utilisation"]

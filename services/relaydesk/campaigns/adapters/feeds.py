@@ -32,13 +32,18 @@ class DialerFeeds:
         self.consent = consent
         self.lock = lock
         self._dlq = sync_producer(kafka)
+        # 100 ms fetch waits: a revocation is read well before the next pacing tick acts on it, and idle polling
+        # costs the broker little on a small machine.
         self.consumers = [
             BroadcastConsumer(kafka, (Topics.CONSENT_LEDGER,), self._on_ledger, name="campaigns-ledger",
-                              marker=True),
+                              fetch_wait_ms=100, marker=True),
             BroadcastConsumer(kafka, (Topics.CAMPAIGNS,), self._guarded(self._on_command), name="campaigns-commands",
-                              marker=True),
+                              fetch_wait_ms=250, marker=True),
+            # No markers here: stages consume these topics (a marker would reach them as a record). Catching up by
+            # end offsets may stop one batch short; a decision made again then has the same ids, and the carrier
+            # drops a repeated dial.
             BroadcastConsumer(kafka, (Topics.DIAL_ALLOWED, Topics.DIAL_BLOCKED, Topics.DIAL_OUTCOMES),
-                              self._on_dial, name="campaigns-dials", marker=True),
+                              self._on_dial, name="campaigns-dials", fetch_wait_ms=100),
         ]
 
     def start(self) -> DialerFeeds:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -90,17 +91,10 @@ def may_contain_name(text: str) -> bool:
 
 
 def name_windows(text: str) -> list[tuple[int, int]]:
-    """The sentences that may hold a name, adjacent ones merged. spaCy's cost grows with the tokens it
-    reads, so a long reply with one greeting line pays for that line only."""
-    windows: list[tuple[int, int]] = []
-    for m in _SENTENCE.finditer(text):
-        if not may_contain_name(m.group()):
-            continue
-        if windows and windows[-1][1] >= m.start() - 1:
-            windows[-1] = (windows[-1][0], m.end())
-        else:
-            windows.append((m.start(), m.end()))
-    return windows
+    """The sentences that may hold a name. spaCy's cost grows with the tokens it reads, so a long reply with
+    one greeting line pays for that line only. Sentences stay separate (not merged) so that each one's result
+    can be reused: a streamed reply is checked again on every token, and its earlier sentences do not change."""
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if may_contain_name(m.group())]
 
 
 def _plausible_name(text: str) -> bool:
@@ -149,6 +143,9 @@ class Redactor:
         self._all = self._structured + list(self.ner_entities)
         # spaCy pipelines are not safe to call from several threads at once (Faust may run agents in threads).
         self._lock = threading.Lock()
+        # NER results per sentence (offsets relative to it), most recent last; bounded.
+        self._names_seen: OrderedDict[str, list[tuple[str, int, int, float]]] = OrderedDict()
+        self._names_kept = 4096
 
     @property
     def entity_types(self) -> tuple[str, ...]:
@@ -176,20 +173,27 @@ class Redactor:
         return resolve_overlaps(spans)
 
     def _names(self, text: str, windows: list[tuple[int, int]]) -> list[tuple[str, int, int, float]]:
-        # One spaCy call over the candidate sentences joined by newlines: the model's fixed cost per call is
-        # larger than its cost per token on short texts.
-        joined, offsets, cursor = [], [], 0
-        for start, end in windows:
-            offsets.append((cursor, cursor + end - start, start))
-            joined.append(text[start:end])
-            cursor += end - start + 1
-        found = self._analyzer.analyze(text="\n".join(joined), language="en", entities=list(self.ner_entities))
+        # Sentences seen before (the start of a streamed reply, then its final check) come from the cache;
+        # the rest go through one spaCy call, joined by newlines: the model's fixed cost per call is larger
+        # than its cost per token on short texts.
+        sentences = [text[start:end] for start, end in windows]
+        missing = list(dict.fromkeys(s for s in sentences if s not in self._names_seen))
+        if missing:
+            offsets, cursor = [], 0
+            for sentence in missing:
+                offsets.append((cursor, cursor + len(sentence)))
+                cursor += len(sentence) + 1
+            found = self._analyzer.analyze(text="\n".join(missing), language="en", entities=list(self.ner_entities))
+            for sentence, (lo, hi) in zip(missing, offsets, strict=True):
+                self._names_seen[sentence] = [
+                    (r.entity_type, r.start - lo, r.end - lo, r.score) for r in found if lo <= r.start and r.end <= hi
+                ]
+            while len(self._names_seen) > self._names_kept:
+                self._names_seen.popitem(last=False)
         out = []
-        for r in found:
-            for lo, hi, origin in offsets:
-                if lo <= r.start and r.end <= hi:
-                    out.append((r.entity_type, origin + r.start - lo, origin + r.end - lo, r.score))
-                    break
+        for sentence, (start, _) in zip(sentences, windows, strict=True):
+            self._names_seen.move_to_end(sentence)
+            out += [(kind, start + lo, start + hi, score) for kind, lo, hi, score in self._names_seen[sentence]]
         return out
 
     def anonymize(self, text: str, spans: Sequence[PiiSpan]) -> str:

@@ -1,0 +1,133 @@
+"""The QA processor's core without a broker: transcripts from events, closing by state or idle timeout,
+deterministic ids, its own scores read back, tenant rubrics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from relaydesk.events import (
+    ComplianceVerdict,
+    ConversationState,
+    Handoff,
+    QaScored,
+    Reply,
+    TenantConfig,
+    TurnAnnotated,
+    TurnBody,
+)
+from relaydesk.qa import core
+from relaydesk.qa.bootstrap import build_deps
+from relaydesk.qa.config import QaSettings
+from relaydesk.qa.rubric import default_rubric
+
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def turn(cid: str, turn_id: str, text: str, at: int) -> TurnAnnotated:
+    return TurnAnnotated(
+        tenant_id="acme", conversation_id=cid, received_at=T0 + timedelta(seconds=at),
+        turn=TurnBody(turn_id=turn_id, channel="webchat", speaker="customer", text=text, lang="en"),
+    )
+
+
+def reply(cid: str, turn_id: str, text: str, at: int, handoff: bool = False) -> Reply:
+    return Reply(
+        tenant_id="acme", conversation_id=cid, turn_id=turn_id, reply_id=f"rep-{turn_id}", text=text,
+        mode="generated", handoff=handoff, compliance=ComplianceVerdict(verdict="pass"),
+        received_at=T0 + timedelta(seconds=at), occurred_at=T0 + timedelta(seconds=at + 1),
+    )
+
+
+def closed(cid: str) -> ConversationState:
+    return ConversationState(tenant_id="acme", conversation_id=cid, state="closed", event_id="state-closed-1")
+
+
+def deps_with_clock() -> tuple[core.QaDeps, Clock]:
+    clock = Clock()
+    deps = build_deps(QaSettings(idle_timeout_s=20))
+    deps.clock = clock
+    return deps, clock
+
+
+def feed(deps: core.QaDeps, *events: object) -> list[object]:
+    out: list[object] = []
+    for e in events:
+        out.extend(core.handle(e, deps))  # type: ignore[arg-type]
+    return out
+
+
+def test_when_conversation_closed_by_state_then_scored_once_in_turn_order() -> None:
+    deps, _ = deps_with_clock()
+    # The reply arrives before the customer's turn: order comes from the timestamps, not the arrival.
+    events = [reply("c1", "t1", "Hello, I'm sorry to hear that. Is there anything else I can help with?", 0),
+              turn("c1", "t1", "I'm so frustrated, my login fails", 0)]
+    assert feed(deps, *events) == []
+    (scored,) = feed(deps, closed("c1"))
+    assert isinstance(scored, QaScored)
+    assert scored.closed_by == "state" and scored.turns == 2 and scored.rubric_version == default_rubric().version
+    answers = {a.question: a for a in scored.answers}
+    assert answers["empathy"].answer == "yes" and answers["closing"].answer == "yes"
+    # Redelivered close: the same id, so readers drop it.
+    (again,) = feed(deps, closed("c1"))
+    assert again.event_id == scored.event_id
+
+
+def test_when_event_redelivered_then_transcript_holds_it_once() -> None:
+    deps, _ = deps_with_clock()
+    feed(deps, turn("c1", "t1", "hi", 0), turn("c1", "t1", "hi", 0), reply("c1", "t1", "Hello!", 0))
+    t = deps.store.get("c1")
+    assert t is not None and len(t["items"]) == 2
+
+
+def test_when_idle_for_the_timeout_then_swept_once_until_it_comes_back() -> None:
+    deps, clock = deps_with_clock()
+    feed(deps, turn("c2", "t1", "Where is my order?", 0), reply("c2", "t1", "Your order has shipped.", 0))
+    assert list(core.close_idle(deps)) == []  # not idle yet
+    clock.now += 21
+    (scored,) = list(core.close_idle(deps))
+    assert scored.closed_by == "idle" and scored.conversation_id == "c2"
+    assert list(core.close_idle(deps)) == []  # already emitted, not yet read back
+    feed(deps, scored)  # read back from the topic: marked scored
+    clock.now += 100
+    assert list(core.close_idle(deps)) == []
+    # The customer comes back: the conversation is scored again later, under a new id.
+    feed(deps, turn("c2", "t2", "Thanks, that helps", 130))
+    clock.now += 21
+    (second,) = list(core.close_idle(deps))
+    assert second.event_id != scored.event_id and second.turns == 3
+
+
+def test_when_state_score_read_back_then_transcript_removed() -> None:
+    deps, _ = deps_with_clock()
+    feed(deps, turn("c3", "t1", "hi", 0))
+    (scored,) = feed(deps, closed("c3"))
+    feed(deps, scored)
+    assert deps.store.get("c3") is None
+
+
+def test_when_handoff_arrives_before_its_reply_then_reply_marked() -> None:
+    deps, _ = deps_with_clock()
+    feed(deps, turn("c4", "t1", "I want to talk to a human", 0))
+    feed(deps, Handoff(tenant_id="acme", conversation_id="c4", turn_id="t1", reply_id="rep-t1",
+                       reason="customer_request", summary="asked for a person"))
+    feed(deps, reply("c4", "t1", "One moment please.", 0))
+    (scored,) = feed(deps, closed("c4"))
+    assert {a.question: a.answer for a in scored.answers}["handoff_honoured"] == "yes"
+
+
+def test_when_tenant_has_its_own_rubric_then_scored_under_its_version() -> None:
+    deps, _ = deps_with_clock()
+    yaml_text = "name: acme-qa\nsections:\n  - id: s\n    questions:\n      - id: closing\n        weight: 1\n"
+    core.apply_tenant_config(TenantConfig(tenant_id="acme", revision=1, qa_rubric=yaml_text), deps)
+    feed(deps, turn("c5", "t1", "hi", 0), reply("c5", "t1", "Goodbye and take care.", 0))
+    (scored,) = feed(deps, closed("c5"))
+    assert scored.rubric_name == "acme-qa" and [a.question for a in scored.answers] == ["closing"]
+    assert scored.score == 100.0
