@@ -73,7 +73,7 @@ def test_when_agent_claims_uses_a_suggestion_and_sends_then_customer_gets_it(
     suggestion.click()
     box = page.get_by_test_id("reply-box")
     used = box.input_value()
-    assert used and used == suggestion.locator("p").inner_text()
+    assert used and used == suggestion.locator("p").text_content()
     page.screenshot(path=str(DOCS / "console-desk.png"), full_page=True)
 
     page.get_by_test_id("reply-send").click()

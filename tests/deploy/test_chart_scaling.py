@@ -20,7 +20,7 @@ from relaydesk.ops.partition_plan import parse_plan, planned_topics
 pytestmark = pytest.mark.unit
 
 Render = Callable[[dict[str, Any]], RenderedChart]
-STAGES = ("guard", "intent", "emotion", "knowledge", "retrieval", "generation", "compliance")
+STAGES = tuple(chart_values()["workers"])
 AUTOSCALED = {"workers": {s: {"autoscaling": {"enabled": True, "minReplicas": 1, "maxReplicas": 4}} for s in STAGES}}
 
 
@@ -28,28 +28,46 @@ def _values(scenario: str) -> dict[str, Any]:
     return deep_merge(chart_values(), scenario_values(scenario))
 
 
-def _code_input_topics(stage: str) -> list[str]:
-    """The input topics of the worker's stages, read from its app module without importing it (models load
-    there): `Stage(name=..., input_topic=Topics.X)`; the stage named like the worker is the main one, first."""
+def _code_input_topics(stage: str) -> tuple[str | None, set[str]]:
+    """(main input, every input) of a worker, read from its app module without importing it (models load
+    there): `Stage(name=..., input_topic=Topics.X)` calls and `INPUTS = ((name, Topics.X, Type), ...)` tables.
+    The main input is the stage named like the worker, if there is one."""
     tree = ast.parse((REPO_ROOT / "services" / "relaydesk" / stage / "app.py").read_text())
-    found: list[tuple[bool, str]] = []
+    main: str | None = None
+    topics: set[str] = set()
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        kw = {k.arg: k.value for k in node.keywords}
-        topic, name = kw.get("input_topic"), kw.get("name")
-        if isinstance(topic, ast.Attribute):
-            main = isinstance(name, ast.Constant) and name.value == stage
-            found.append((not main, str(getattr(Topics, topic.attr))))
-    assert any(not secondary for secondary, _ in found), f"{stage}: no stage named {stage} in {found}"
-    return [topic for _, topic in sorted(found)]
+        if isinstance(node, ast.Call):
+            kw = {k.arg: k.value for k in node.keywords}
+            topic, name = kw.get("input_topic"), kw.get("name")
+            if isinstance(topic, ast.Attribute):
+                topics.add(str(getattr(Topics, topic.attr)))
+                if isinstance(name, ast.Constant) and name.value == stage:
+                    main = str(getattr(Topics, topic.attr))
+        elif isinstance(node, ast.AnnAssign | ast.Assign):
+            targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+            if any(isinstance(t, ast.Name) and t.id == "INPUTS" for t in targets) and node.value is not None:
+                for row in ast.walk(node.value):
+                    if isinstance(row, ast.Attribute) and isinstance(row.value, ast.Name) and row.value.id == "Topics":
+                        topics.add(str(getattr(Topics, row.attr)))
+    assert topics, f"{stage}: no input topic found in its app.py"
+    return main, topics
+
+
+def test_when_the_cli_runs_a_worker_then_the_chart_can_deploy_it() -> None:
+    tree = ast.parse((REPO_ROOT / "services" / "relaydesk" / "cli" / "worker.py").read_text())
+    (workers,) = [
+        ast.literal_eval(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "WORKERS" for t in node.targets)
+    ]
+    assert sorted(chart_values()["workers"]) == sorted(workers)
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_when_values_name_a_workers_input_topics_then_they_are_the_ones_the_code_consumes(stage: str) -> None:
     topics = chart_values()["workers"][stage]["inputTopics"]
-    code = _code_input_topics(stage)
-    assert topics[0] == code[0], "the main input comes first"
+    main, code = _code_input_topics(stage)
+    assert main is None or topics[0] == main, "the main input comes first"
     assert sorted(topics) == sorted(code)
 
 
@@ -59,7 +77,7 @@ def test_when_autoscaled_with_keda_then_each_worker_gets_a_scaled_object_on_its_
     from relaydesk.common.faust_app import make_app
 
     monkeypatch.setenv("RELAYDESK_HOME", str(tmp_path))
-    rendered = render(deep_merge(AUTOSCALED, {"kafka": {"topicPrefix": "prod."}}))
+    rendered = render(deep_merge(AUTOSCALED, {"kafka": {"topicPrefix": "prod."}, "workers": {"carrier": {"enabled": True}}}))
     assert rendered.of_kind("HorizontalPodAutoscaler") == []  # the gateway's HPA is off by default
     for stage in STAGES:
         scaled = rendered.named("ScaledObject", f"relaydesk-{stage}")
@@ -71,14 +89,14 @@ def test_when_autoscaled_with_keda_then_each_worker_gets_a_scaled_object_on_its_
         # the group KEDA reads is the one the worker commits to: the Faust app id
         app = make_app(stage, KafkaSettings(topic_prefix="prod."))
         assert meta["consumerGroup"] == app.conf.id
-        assert meta["topic"] == f"prod.{_code_input_topics(stage)[0]}"
+        assert meta["topic"] == f"prod.{chart_values()['workers'][stage]['inputTopics'][0]}"
         assert meta["lagThreshold"] == str(chart_values()["workers"][stage]["autoscaling"]["lagThreshold"])
         assert meta["allowIdleConsumers"] == "false" and meta["offsetResetPolicy"] == "earliest"
         assert meta["bootstrapServers"] == "kafka:9092"
 
 
 def test_when_keda_is_off_then_the_cpu_hpa_is_the_fallback(render: Render) -> None:
-    rendered = render(deep_merge(AUTOSCALED, {"keda": {"enabled": False}}))
+    rendered = render(deep_merge(AUTOSCALED, {"keda": {"enabled": False}, "workers": {"carrier": {"enabled": True}}}))
     assert rendered.of_kind("ScaledObject") == []
     assert {h["spec"]["scaleTargetRef"]["name"] for h in rendered.of_kind("HorizontalPodAutoscaler")} == {
         f"relaydesk-{s}" for s in STAGES

@@ -15,6 +15,8 @@ from deploy.deploy_chart import RenderedChart
 pytestmark = pytest.mark.unit
 
 STAGES = ("guard", "intent", "emotion", "knowledge", "retrieval", "generation", "compliance")
+# Workers beyond the reply path, on by default too (the simulated carrier is off: it only serves demos).
+MORE_WORKERS = ("conversations", "assist", "campaigns", "qa")
 COMMON_ENV = (
     "RELAYDESK_HOME",
     "HF_HUB_OFFLINE",
@@ -49,7 +51,9 @@ def test_when_default_values_then_one_deployment_per_stage_runs_its_worker(
         assert env["RELAYDESK_WORKER_WEB_PORT"] == "6066"
         assert container["ports"] == [{"name": "web", "containerPort": 6066, "protocol": "TCP"}]
         assert set(COMMON_ENV) <= set(env)
-    assert len(rendered.of_kind("Deployment")) == len(STAGES) + 1
+    for stage in MORE_WORKERS:
+        assert _container(rendered, "Deployment", f"relaydesk-{stage}")["args"] == ["worker", stage]
+    assert len(rendered.of_kind("Deployment")) == len(STAGES) + len(MORE_WORKERS) + 1
 
 
 def test_when_default_values_then_gateway_listens_on_all_interfaces_with_keys_from_a_secret(
@@ -303,10 +307,11 @@ def test_when_egress_restricted_then_each_pod_reaches_only_the_services_it_calls
     render_scenario: Callable[[str], RenderedChart],
 ) -> None:
     rendered = render_scenario("production")
-    expected: dict[str, set[str]] = {stage: set() for stage in STAGES} | {
+    expected: dict[str, set[str]] = {stage: set() for stage in STAGES + MORE_WORKERS} | {
         "knowledge": {"qdrant"},
         "retrieval": {"qdrant"},
         "generation": {"ray"},
+        "assist": {"ray"},  # its drafted replies come from the generation app
         "gateway": {"retrieval"},
     }
     for component, targets in expected.items():

@@ -12,6 +12,7 @@ parent-death signal) and the reaper (`stack/reaper.py`) ends what they forked.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -30,7 +31,7 @@ from pathlib import Path
 from relaydesk.common.ports import free_port
 from relaydesk.gateway.auth import KeyStore
 from relaydesk.stack.broker import TansuBroker
-from relaydesk.stack.processes import Child, kill_stragglers, stop_children
+from relaydesk.stack.processes import Child, kill_stragglers, remember_all, stop_children
 from relaydesk.stack.state import (
     StackState,
     clear_state,
@@ -78,12 +79,13 @@ def _get(url: str, timeout_s: float = 2.0) -> tuple[int, bytes]:
 
 # A child that dies while the stack starts is restarted too (a loaded machine can make Ray's raylet give up on
 # its agents, for one); one that keeps dying is a real fault, reported with its log.
-STARTUP_RESTARTS = 2
+STARTUP_RESTARTS = 3
 
 
 def _wait_for(what: str, check: Callable[[], bool], deadline_s: float, supervisor: Supervisor) -> None:
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
+        remember_all([c for c in supervisor.children if isinstance(c, Child)])  # a failed ray.init leaves agents
         supervisor.poll()
         for child in supervisor.children:
             tracker = supervisor.trackers[child.name]
@@ -95,8 +97,23 @@ def _wait_for(what: str, check: Callable[[], bool], deadline_s: float, superviso
                 return
         except (OSError, urllib.error.URLError):
             pass
-        time.sleep(0.25)
+        time.sleep(0.5)
     raise StackError(f"timed out after {deadline_s:.0f}s waiting for {what}")
+
+
+def _wait_ray_started(child: Child, log_offset: int, deadline_s: float = 60.0) -> None:
+    """Until serve-generation's Ray is up (it logs the deploy step next), it dies, or the deadline passes.
+
+    `ray.init` gives its node a hard-coded 30 s to register, and the raylet waits for its agents first; with every
+    worker importing its models at the same moment on a small machine, that was not always enough. So the
+    workers start after Ray, not alongside it. Not fatal: a dead serve-generation is restarted later."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end and child.alive():
+        with contextlib.suppress(OSError), child.log_path.open("rb") as log:
+            log.seek(log_offset)
+            if b"deploying the generation application" in log.read():
+                return
+        time.sleep(0.5)
 
 
 @dataclass
@@ -182,12 +199,15 @@ class LocalStack:
         serve_port = free_port()
         serve_ready = self.home / "run" / "serve.url"
         serve_ready.unlink(missing_ok=True)
+        serve_log = logs / "serve-generation.log"
+        serve_log_offset = serve_log.stat().st_size if serve_log.exists() else 0
         serve = self._spawn(
             "serve-generation",
             ["serve-generation", "--port", str(serve_port), "--ready-file", str(serve_ready)],
             bootstrap,
+            death_signal=signal.SIGTERM,  # so that it shuts its own Ray down
         )
-        serve.parent_death_signal = signal.SIGTERM  # for restarts: it then shuts its own Ray down
+        _wait_ray_started(serve, serve_log_offset)
         serve_url = f"http://127.0.0.1:{serve_port}"
         web_ports = {name: free_port() for name in WORKERS}
         for name in WORKERS:
@@ -251,8 +271,16 @@ class LocalStack:
         _say(f"demo knowledge: {pushed} documents pushed and searchable")
         return self.state
 
-    def _spawn(self, name: str, args: list[str], bootstrap: str, extra: dict[str, str] | None = None) -> Child:
-        child = Child(name, args, self._env(bootstrap, name, extra), self.home / "logs" / f"{name}.log").start()
+    def _spawn(
+        self,
+        name: str,
+        args: list[str],
+        bootstrap: str,
+        extra: dict[str, str] | None = None,
+        death_signal: int = signal.SIGKILL,
+    ) -> Child:
+        log = self.home / "logs" / f"{name}.log"
+        child = Child(name, args, self._env(bootstrap, name, extra), log, parent_death_signal=death_signal).start()
         self.children.append(child)
         return child
 
@@ -277,8 +305,7 @@ class LocalStack:
         while not self._stopping.is_set():
             if self.broker is not None and self.broker.process is not None and self.broker.process.poll() is not None:
                 return "broker"
-            for child in self.children:
-                child.remember_descendants()
+            remember_all(self.children)
             if self.supervisor.poll():
                 self._save_supervision()
             self._stopping.wait(interval_s)

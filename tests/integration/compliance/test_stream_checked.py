@@ -75,17 +75,19 @@ async def test_when_reply_streams_a_card_number_then_customer_never_receives_its
     settings = GatewaySettings(keys_file=tmp_path / "keys.json", admin_key="admin-test", search_url="http://127.0.0.1:9")
     with TestClient(create_app(settings, kafka)) as client:
         async with running(app, timeout_s=60):
-            for tenant, conversation in (("acme", "conv-card"), ("quiet", "conv-quiet")):
-                reply_id = f"r-{conversation}"
-                for partial in _partials(tenant, conversation, reply_id, TEXT):
+            conversations = (("acme", "conv-card"), ("quiet", "conv-quiet"))
+            for tenant, conversation in conversations:
+                for partial in _partials(tenant, conversation, f"r-{conversation}", TEXT):
                     produce_and_wait(producer, kafka.topic(Topics.REPLIES_PARTIAL), serde.serialize(partial),
                                      key=conversation.encode())  # fmt: skip
-                draft = _draft(tenant, conversation, reply_id, TEXT)
-                produce_and_wait(producer, kafka.topic(Topics.REPLIES_DRAFT), serde.serialize(draft),
-                                 key=conversation.encode())  # fmt: skip
             streamed = await asyncio.to_thread(
                 read_topics, kafka, [Topics.REPLIES_STREAM], lambda rs: any(b'"end"' in r.value for r in rs), 60
             )
+            # In the stack the draft follows its stream (generation ends the stream, then sends the draft).
+            for tenant, conversation in conversations:
+                draft = _draft(tenant, conversation, f"r-{conversation}", TEXT)
+                produce_and_wait(producer, kafka.topic(Topics.REPLIES_DRAFT), serde.serialize(draft),
+                                 key=conversation.encode())  # fmt: skip
             seen = await _items(client, api_keys["acme"], "conv-card", "reply", 30)
             quiet_items = await _items(client, api_keys["quiet"], "conv-quiet", "reply", 30)
 
