@@ -30,6 +30,8 @@ CUSTOM_API_GROUPS = ("ray.io/", "monitoring.coreos.com/", "keda.sh/")
 CRD_DIR = Path(__file__).resolve().parent / "crds"
 
 Manifest = dict[str, Any]
+# libyaml's loader when PyYAML has it: the pure-Python one spends most of a test's time parsing renders.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def scenario_names() -> list[str]:
@@ -70,7 +72,7 @@ class RenderedChart:
             if path.endswith("NOTES.txt"):
                 self.notes = text
                 continue
-            for doc in yaml.safe_load_all(text):
+            for doc in yaml.load_all(text, Loader=_YAML_LOADER):
                 if doc:
                     self.source[id(doc)] = path
                     self.objects.append(doc)

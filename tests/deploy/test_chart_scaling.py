@@ -247,6 +247,12 @@ def test_when_default_values_then_every_component_has_a_network_policy_admitting
         spec = policy["spec"]
         assert spec["policyTypes"] == ["Ingress", "Egress"]
         assert _ports(spec["ingress"]) == ({"http"} if name == "relaydesk-gateway" else {"web"}), name
+        if name != "relaydesk-gateway" and name != "relaydesk-retrieval":
+            # only the scraper: Prometheus pods (the kubelet's probes are not subject to policies)
+            (rule,) = spec["ingress"]
+            assert rule["from"] == [
+                {"namespaceSelector": {}, "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}
+            ], name
         # egress: DNS, Kafka (kafka.bootstrap's port), the OTLP collector, and nothing open-ended
         assert {53, 9092, 4318} <= _ports(spec["egress"]), name
         assert {} not in spec["egress"], name

@@ -10,6 +10,6 @@ class CampaignsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELAYDESK_CAMPAIGNS_", frozen=True)
 
     # How often the pacer looks for lines to dial.
-    tick_s: float = Field(default=0.25, gt=0.0)
+    tick_s: float = Field(default=0.5, gt=0.0)
     # A number blocked by a window, a cap or a stale registry is checked again after this long.
     recheck_after_s: float = Field(default=60.0, ge=1.0)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from relaydesk.campaigns.model import Campaign, CampaignError, parse_campaign
-from relaydesk.campaigns.opener import opening_message
+from relaydesk.campaigns.opener import abandoned_call_message, opening_message
 from relaydesk.campaigns.pacing import PacerState, pacer_for
 from relaydesk.campaigns.policy import Attempt, AttemptKind, LedgerReader, check
 from relaydesk.campaigns.stats import CampaignStats
@@ -197,7 +197,9 @@ def decide(
             channel=campaign.channel,
             ai_voice=campaign.ai_voice,
             pacing=campaign.pacing,
-            connector_hints={"answer_probability": campaign.answer_probability, "agents": campaign.agents},
+            # What a connector plays when no agent takes a live answer within 2 s: identity and opt-out.
+            connector_hints={"answer_probability": campaign.answer_probability, "agents": campaign.agents,
+                             "abandon_message": abandoned_call_message(campaign)},
         )
     return DialBlocked(**common, rule=decision.rule or "blocked", rule_source=decision.source)  # type: ignore[arg-type]
 

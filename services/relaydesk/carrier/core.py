@@ -91,7 +91,8 @@ async def handle(allowed: DialAllowed, deps: CarrierDeps) -> list[Envelope]:
                 handled_by, talk = "agent", fate.talk_s
                 deps.busy_until.setdefault(key, []).append(deps.clock() + fate.talk_s * scale)
             else:
-                outcome = "abandoned"  # the identity + opt-out message played, then the line was released
+                # The connector plays the campaign's identity + opt-out message, then releases the line.
+                outcome = "abandoned"
     return [
         DialOutcome(
             event_id=derived_id(allowed.event_id, STAGE),

@@ -16,6 +16,8 @@ from .conftest import REPO
 
 MULTILINGUAL_TEST = REPO / "evals" / "injection" / "multilingual_test.jsonl"
 MULTILINGUAL_DEV = REPO / "evals" / "injection" / "multilingual_dev.jsonl"
+TRICKY_TEST = REPO / "evals" / "injection" / "benign_tricky_test.jsonl"
+TRICKY_DEV = REPO / "evals" / "injection" / "benign_tricky_dev.jsonl"
 
 
 def _rates(detector: InjectionDetector, spec: str, lang: str | None = None) -> dict[str, float | int]:
@@ -51,7 +53,8 @@ def test_when_training_then_no_validation_test_or_eval_text_is_used() -> None:
     sources = available_sources()
     train = {dedupe_key(r.text) for r in training_rows(sources)}
     held_out = {dedupe_key(r.text) for split in ("validation", "test") for r in load_split(split, sources)}
-    ours = {dedupe_key(c.text) for path in (MULTILINGUAL_TEST, MULTILINGUAL_DEV) for c in load_injection_set(str(path))}
+    sets = (MULTILINGUAL_TEST, MULTILINGUAL_DEV, TRICKY_TEST, TRICKY_DEV)
+    ours = {dedupe_key(c.text) for path in sets for c in load_injection_set(str(path))}
     assert not train & held_out
     assert not train & ours
     assert not {dedupe_key(r.text) for r in load_domain_benign()} & ours

@@ -66,6 +66,8 @@ def test_when_started_then_blocked_numbers_never_allowed_and_decisions_not_repea
     allowed = [d for d in decisions if isinstance(d, DialAllowed)]
     blocked = {d.rule for d in decisions if isinstance(d, DialBlocked)}
     assert [d.phone for d in allowed] == [GOOD]
+    abandon = allowed[0].connector_hints["abandon_message"]
+    assert "Acme Energy" in abandon and "stop" in abandon.lower()  # played if no agent within 2 s
     assert blocked == {"internal_dnc", "invalid_number"}
     assert all(d.evidence for d in decisions)
     assert core.plan(deps) == []  # in flight, and the final blocks are not re-decided

@@ -54,7 +54,9 @@ def _rule(rule_id: str, pattern: str, flags: int = re.IGNORECASE) -> Rule:
 RULES: tuple[Rule, ...] = (
     # --- English
     _rule("en.override", rf"\b{_EN_VERB}\b{_GAP_EN}\b{_EN_OBJ}\b"),
-    _rule("en.new_instructions", r"\b(?:new|updated|real|actual|true) (?:instructions?|directives?|system prompt)\s*[:：]"),
+    # "my new instructions: leave it with the neighbour" is a customer's own; the assistant's come unqualified.
+    _rule("en.new_instructions",
+          r"(?<!\bmy )(?<!\bour )\b(?:new|updated|real|actual|true) (?:instructions?|directives?|system prompt)\s*[:：]"),
     _rule("en.from_now_on",
           r"\b(?:from now on|henceforth|for the rest of this (?:chat|conversation))\b[^.!?\n]{0,30}\byou (?:are|will|must|shall)\b"
           r"[^.!?\n]{0,20}\b(?:no longer|not|only|respond|answer|reply|act|pretend|roleplay|speak|DAN|free|unrestricted|ignore)\b"),
