@@ -1,20 +1,42 @@
-"""Browser tests drive the console in the system's headless Chromium (Playwright for Python), against a whole
-local stack of their own: a fixture of the same name in tests/e2e would be a second instance anyway (fixtures
-are per directory), so this one is package-scoped and stops its stack when the browser tests are done, before
-the e2e tests start theirs."""
+"""Browser tests drive the console in the system's headless Chromium (Playwright for Python) against the human
+side of relaydesk, running for real: a Tansu broker, the gateway, and the conversations, assist and compliance
+processors as separate processes, as `relaydesk up` runs them. What comes before them on the reply path (guard,
+intent, emotion, retrieval and generation, with the model on Ray Serve) is covered by tests/e2e/test_handoff.py;
+here the tests produce the hand-off and the annotated customer turns those stages would have produced. That
+keeps these tests to seconds and independent of the model server (assist then offers cards and extractive
+drafts; the model's drafts are tested in the e2e test and the assist unit tests)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from stack_helpers import RunningStack, start_stack, stop_stack
+from relaydesk.common.kafka import ensure_topics
+from relaydesk.common.ports import free_port
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.gateway.auth import KeyStore
+from relaydesk.stack.broker import TansuBroker
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FAILURES = Path(__file__).resolve().parents[2] / "build" / "browser-failures"
+PROCESSORS = ("conversations", "assist", "compliance")
+
+
+@dataclass
+class Desk:
+    gateway: str
+    api_keys: dict[str, str]
+    kafka: KafkaSettings
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -23,15 +45,56 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="package")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    home = tmp_path_factory.mktemp("browser-stack") / "home"
-    running = start_stack(home)
+def _ready(url: str) -> bool:
     try:
-        yield running
-    finally:
-        if running.proc.poll() is None:
-            stop_stack(running)
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return bool(resp.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="package")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    home = tmp_path_factory.mktemp("desk")
+    with TansuBroker(log_file=home / "tansu.log") as broker:
+        kafka = KafkaSettings(bootstrap=broker.bootstrap, partitions=2)
+        ensure_topics(kafka)
+        keys = KeyStore(home / "gateway-keys.json")
+        api_keys = {"acme": keys.add("acme") or "", "globex": keys.add("globex") or ""}
+        port = free_port()
+        env = {**os.environ, "RELAYDESK_HOME": str(home), "RELAYDESK_KAFKA_BOOTSTRAP": broker.bootstrap,
+               "RELAYDESK_KAFKA_PARTITIONS": "2", "RELAYDESK_GATEWAY_KEYS_FILE": str(home / "gateway-keys.json"),
+               "RELAYDESK_GATEWAY_PORT": str(port), "RELAYDESK_ASSIST_GENERATE": "false",
+               "RELAYDESK_OTEL_EXPORTER": "none", "PYTHONUNBUFFERED": "1"}
+        commands = {"gateway": ["gateway"], **{name: ["worker", name] for name in PROCESSORS}}
+        web_ports = {name: free_port() for name in PROCESSORS}
+        procs: list[subprocess.Popen[bytes]] = []
+        try:
+            for name, args in commands.items():
+                extra = {"RELAYDESK_WORKER_WEB_PORT": str(web_ports[name])} if name in web_ports else {}
+                log = (home / f"{name}.log").open("wb")
+                procs.append(subprocess.Popen([sys.executable, "-m", "relaydesk.cli.main", *args],
+                                              env={**env, **extra}, stdout=log, stderr=log, start_new_session=True))
+            urls = [f"http://127.0.0.1:{port}/readyz",
+                    *(f"http://127.0.0.1:{p}/readyz" for p in web_ports.values())]
+            deadline = time.monotonic() + 240
+            while not all(_ready(u) for u in urls):
+                dead = [p.args for p in procs if p.poll() is not None]
+                if dead or time.monotonic() > deadline:
+                    logs = {n: (home / f"{n}.log").read_text(errors="replace")[-1500:] for n in commands}
+                    pytest.fail(f"desk processes not ready (exited: {dead}):\n{logs}")
+                time.sleep(0.5)
+            yield Desk(gateway=f"http://127.0.0.1:{port}", api_keys=api_keys, kafka=kafka)
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGTERM)
+            for proc in procs:
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(10)
 
 
 @pytest.fixture(scope="package")

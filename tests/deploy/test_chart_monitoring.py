@@ -54,8 +54,28 @@ def defined_metrics() -> set[str]:
 
 
 def metrics_in(expr: str) -> set[str]:
-    """Metric names a PromQL expression selects: identifiers outside strings, label matchers, ranges and
-    grouping clauses that are not functions (followed by a parenthesis) or PromQL keywords."""
+    """Metric names a PromQL expression selects. With promql-parser installed the query is parsed (a syntax error
+    fails the test) and its vector selectors are read; without it, a scan of the text stands in."""
+    # Grafana's interval variable is not PromQL; any duration parses the same.
+    query = expr.replace("$__rate_interval", "5m")
+    if importlib.util.find_spec("promql_parser") is not None:
+        import promql_parser
+
+        names: set[str] = set()
+
+        def visit(node: Any) -> bool:
+            if isinstance(node, promql_parser.VectorSelector) and node.name:
+                names.add(node.name)
+            return True
+
+        promql_parser.walk(promql_parser.parse(query), visit)
+        return names
+    return _scanned_metrics(query)
+
+
+def _scanned_metrics(expr: str) -> set[str]:
+    """Identifiers outside strings, label matchers, ranges and grouping clauses that are not functions
+    (followed by a parenthesis) or PromQL keywords."""
     text = re.sub(r'"(?:\\.|[^"\\])*"', '""', expr)
     text = re.sub(r"\{[^}]*\}", "", text)
     text = re.sub(r"\[[^\]]*\]", "", text)
@@ -82,6 +102,7 @@ def metrics_in(expr: str) -> set[str]:
 )
 def test_when_a_query_is_read_then_its_metric_names_are_found(expr: str, names: set[str]) -> None:
     assert metrics_in(expr) == names
+    assert _scanned_metrics(expr.replace("$__rate_interval", "5m")) == names  # the fallback agrees
 
 
 def _dashboard() -> dict[str, Any]:
@@ -209,3 +230,16 @@ def test_when_a_threshold_is_set_then_its_alert_uses_it(render: Callable[[dict[s
 
 def test_when_rules_are_off_then_no_prometheus_rule_renders(render_scenario: Callable[[str], RenderedChart]) -> None:
     assert render_scenario("default").of_kind("PrometheusRule") == []
+
+
+def test_when_the_local_prometheus_loads_its_rules_then_they_are_the_charts_alerts(
+    render: Callable[[dict[str, Any]], RenderedChart],
+) -> None:
+    import yaml
+
+    (rule,) = render({"prometheusRule": {"enabled": True}}).of_kind("PrometheusRule")
+    local = yaml.safe_load((REPO_ROOT / "infra" / "prometheus" / "rules.yml").read_text())
+    assert local == {"groups": rule["spec"]["groups"]}, "regenerate infra/prometheus/rules.yml from the chart"
+    assert "rules.yml" in yaml.safe_load((REPO_ROOT / "infra" / "prometheus" / "prometheus.yml").read_text())[
+        "rule_files"
+    ]

@@ -293,3 +293,21 @@ def test_when_the_qdrant_key_is_given_then_the_chart_keeps_it_in_a_secret_the_wo
         assert env["RELAYDESK_VECTORSTORE_URL"] == "https://relaydesk-prod.eu-central.aws.cloud.qdrant.io"
     assert "RELAYDESK_VECTORSTORE_API_KEY" not in _env(rendered.named("Deployment", "relaydesk-guard")["spec"]["template"])
     assert json.dumps(rendered.named("Secret", "relaydesk-vectorstore")["data"])
+
+
+def test_when_ray_runs_in_the_release_then_only_ray_pods_the_operator_callers_and_scrapers_reach_it(
+    render_scenario: Callable[[str], RenderedChart],
+) -> None:
+    rendered = render_scenario("default")
+    policy = rendered.named("NetworkPolicy", "relaydesk-llm")["spec"]
+    assert policy["policyTypes"] == ["Ingress"]
+    ray_pods = rendered.named("RayService", "relaydesk-llm")["spec"]["rayClusterConfig"]["headGroupSpec"]["template"]
+    assert all(ray_pods["metadata"]["labels"][k] == v for k, v in policy["podSelector"]["matchLabels"].items())
+    rules = policy["ingress"]
+    # every rule names its peers: nothing is open to the whole cluster (the dashboard runs submitted jobs)
+    assert all(rule.get("from") for rule in rules)
+    serve = next(r for r in rules if _ports([r]) == {8000})
+    callers = {p["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for p in serve["from"]}
+    assert callers == {"worker-generation", "worker-assist"}
+    operator = [r for r in rules if "ports" not in r and "namespaceSelector" in r["from"][0]]
+    assert operator[0]["from"][0]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "kuberay-operator"}

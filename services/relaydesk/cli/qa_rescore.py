@@ -58,12 +58,19 @@ def read_events(kafka: Any, topics: list[str], quiet_s: float, timeout_s: float)
     consumer = Consumer(
         consumer_config(kafka, f"relaydesk-qa-rescore-{uuid.uuid4().hex[:8]}", **{"enable.auto.commit": False})
     )
-    consumer.subscribe([kafka.topic(t) for t in topics])
+    started = last = time.monotonic()
+    assigned: list[bool] = []
+
+    def on_assign(_consumer: Any, _partitions: Any) -> None:
+        nonlocal last
+        assigned.append(True)
+        last = time.monotonic()  # the quiet period counts from the group join, which takes seconds on Tansu
+
+    consumer.subscribe([kafka.topic(t) for t in topics], on_assign=on_assign)
     events: list[Any] = []
     skipped = 0
-    started = last = time.monotonic()
     try:
-        while time.monotonic() - last < quiet_s and time.monotonic() - started < timeout_s:
+        while (not assigned or time.monotonic() - last < quiet_s) and time.monotonic() - started < timeout_s:
             msg = consumer.poll(0.2)
             if msg is None or msg.error():
                 continue

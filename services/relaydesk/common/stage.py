@@ -1,9 +1,11 @@
 """The stage runner: the one adapter between Kafka (via Faust) and a pure core.
 
-For each batch of records: decode and validate (poison -> dead letter), call the core (retry what can be
-retried, with a bound; isolate a failing record by re-running the batch one record at a time), serialise and
-produce the outputs with the trace context, await their delivery, and only then let Faust ack the records, so
-offsets are committed only after the outputs are on the broker.
+For each batch of records: decode and validate (poison -> dead letter), drop inputs this process already
+handled (redeliveries), call the core (retry what can be retried, with a bound; isolate a failing record by
+re-running the batch one record at a time), serialise and produce the outputs with the trace context, await
+their delivery, and only then let Faust ack the records, so offsets are committed only after the outputs are on
+the broker. A record that keeps failing after that (routing, delivery) is dead-lettered with its real attempt
+count and acked, so it never holds back its partition.
 """
 
 from __future__ import annotations
@@ -214,26 +216,32 @@ class StageRunner:
         if pending:
             await asyncio.gather(*pending)
 
-    async def process_or_dead_letter(self, records: Sequence[faust.types.EventT]) -> None:
-        """`process`, retried with a bound when it fails outside the handler (delivery, routing, a table write);
-        then each record is dead-lettered with the number of attempts, so the caller can ack it and the
-        partition moves on. Raises only if the dead letters themselves cannot be delivered."""
+    async def process_or_dead_letter(self, records: Sequence[faust.types.EventT], attempted: int = 0) -> None:
+        """`process`, retried with a bound when it fails outside the handler (delivery, routing, a table write).
+        A failing batch is tried once, then record by record, so good neighbours are not dead-lettered; a
+        record that still fails is dead-lettered with the number of attempts, so the caller can ack it and the
+        partition moves on (`attempted`: tries of a batch the record was in). Raises only if the dead letter
+        itself cannot be delivered."""
         stage = self.stage
-        for attempt in range(1, stage.max_attempts + 1):
+        tries = 1 if len(records) > 1 else stage.max_attempts
+        last: BaseException = RuntimeError("not processed")
+        for attempt in range(1, tries + 1):
             try:
                 await self.process(records)
                 return
             except Exception as exc:
-                last: BaseException = exc
+                last = exc
                 metrics.RETRIES.labels(stage.name).inc()
                 log.warning("stage %s: processing attempt %d failed: %s", stage.name, attempt, failure_reason(exc))
-                if attempt < stage.max_attempts:
+                if attempt < tries:
                     await asyncio.sleep(stage.retry_backoff_s * (2 ** (attempt - 1)))
-        pending = []
-        for rec in records:
-            span = tracer().start_span(f"{stage.name} dead letter", context=extract_context(rec.message.headers))
-            pending.append(await self._send_dead_letter(rec, last, span, stage.max_attempts))
-        await self._await_delivery(pending)
+        if len(records) > 1:
+            for rec in records:
+                await self.process_or_dead_letter([rec], attempted + tries)
+            return
+        (rec,) = records
+        span = tracer().start_span(f"{stage.name} dead letter", context=extract_context(rec.message.headers))
+        await self._await_delivery([await self._send_dead_letter(rec, last, span, attempted + tries)])
 
     async def _send_dead_letter(self, rec: Any, exc: BaseException, span: trace.Span, attempts: int = 1) -> Any:
         msg = rec.message

@@ -67,11 +67,11 @@ CATALOG: tuple[TopicSpec, ...] = (
     TopicSpec(Topics.REPLIES_PARTIAL, "reply.partial", "conversation_id", has_dlq=True),
     TopicSpec(Topics.REPLIES_STREAM, "reply.stream", "conversation_id"),
     TopicSpec(Topics.REPLIES_DRAFT, "reply.draft", "conversation_id", has_dlq=True),
-    TopicSpec(Topics.REPLIES, "reply", "conversation_id"),
+    TopicSpec(Topics.REPLIES, "reply", "conversation_id", has_dlq=True),  # dead letters: the QA processor
     TopicSpec(Topics.HANDOFFS, "handoff", "conversation_id", has_dlq=True),
     TopicSpec(Topics.KNOWLEDGE_UPDATES, "knowledge.update", "tenant_id:doc_id", has_dlq=True),
     TopicSpec(Topics.KNOWLEDGE_APPLIED, "knowledge.applied", "tenant_id:doc_id"),
-    TopicSpec(Topics.COMPLIANCE_AUDIT, "compliance.audit", "conversation_id"),
+    TopicSpec(Topics.COMPLIANCE_AUDIT, "compliance.audit", "conversation_id", has_dlq=True),  # read by QA
     TopicSpec(Topics.COMPLIANCE_REVIEW, "compliance.review", "conversation_id"),
     TopicSpec(Topics.TENANT_CONFIG, "tenant.config", "tenant_id", partitions=1, config=_COMPACT, has_dlq=True),
     # dead letters replayed by `relaydesk dlq replay`, so a second replay skips them

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import urllib.error
@@ -35,18 +36,53 @@ def start_ray(num_cpus: int | None, object_store_mb: int = 256) -> None:
     # starved the replica to a quarter of its speed; here the replica is the service, not a batch job.
     os.environ.setdefault("RAY_worker_niceness", "0")
     _dynamic_agent_ports()
-    ray.init(
-        num_cpus=num_cpus,
-        include_dashboard=False,
-        object_store_memory=object_store_mb * 1024 * 1024,
-        log_to_driver=False,
-        _node_ip_address="127.0.0.1",  # a local stack stays on loopback
-        runtime_env={"worker_process_setup_hook": "relaydesk.generation.local_serve.loopback_worker_setup"},
-    )
+    _adopt_orphans()
+    try:
+        ray.init(
+            num_cpus=num_cpus,
+            include_dashboard=False,
+            object_store_memory=object_store_mb * 1024 * 1024,
+            log_to_driver=False,
+            _node_ip_address="127.0.0.1",  # a local stack stays on loopback
+        )
+    except BaseException:
+        _end_descendants()
+        raise
+
+
+def _adopt_orphans() -> None:
+    """Make this process the subreaper of what Ray starts: when `ray.init` fails (the node missed its start-up
+    deadline on a loaded machine), the raylet dies and its dashboard agent would be re-parented to init and live
+    on; as a subreaper this process gets it back, and `_end_descendants` can end it."""
+    import ctypes
+    import ctypes.util
+
+    pr_set_child_subreaper = 36
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    libc.prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+
+
+def _end_descendants(grace_s: float = 5.0) -> None:
+    import psutil
+
+    procs = psutil.Process().children(recursive=True)
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=grace_s)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=2)
+
+
+# Only the replica needs it: a job-wide runtime env would route every Ray worker's start (Serve's controller and
+# proxy too) through the runtime-env agent, which on a loaded machine made Serve's proxy miss its start timeout.
+REPLICA_RUNTIME_ENV = {"worker_process_setup_hook": "relaydesk.generation.local_serve.loopback_worker_setup"}
 
 
 def loopback_worker_setup() -> None:
-    """Ray runs this in each of its worker processes (`worker_process_setup_hook`) before any task.
+    """Ray runs this in the replica's worker process (`worker_process_setup_hook`) before the actor starts.
 
     Serve's replica opens its inter-deployment gRPC server on `[::]:0`, a literal with no setting behind it
     (ray/serve/_private/replica.py); on a local stack it must listen on loopback like everything else. The
@@ -121,6 +157,9 @@ def deploy(host: str, port: int, app_args: dict[str, Any], deadline: float) -> s
         proxy_location="HeadOnly",
         http_options={"host": host, "port": port, "request_timeout_s": settings.request_timeout_s * 2},
     )
+    actor_options = dict(app_args.get("ray_actor_options") or {})
+    actor_options.setdefault("runtime_env", REPLICA_RUNTIME_ENV)
+    app_args = {**app_args, "ray_actor_options": actor_options}
     serve.run(build_app(app_args), name=settings.app_name, route_prefix=settings.route_prefix)
     base = f"http://{host}:{port}"
     wait_ready(base + settings.route_prefix, deadline)
@@ -136,3 +175,4 @@ def stop() -> None:
             serve.shutdown()
     finally:
         ray.shutdown()
+        _end_descendants()  # the daemons that outlived their raylet and came back to this subreaper

@@ -80,6 +80,7 @@ def _get(url: str, timeout_s: float = 2.0) -> tuple[int, bytes]:
 # A child that dies while the stack starts is restarted too (a loaded machine can make Ray's raylet give up on
 # its agents, for one); one that keeps dying is a real fault, reported with its log.
 STARTUP_RESTARTS = 3
+STARTUP_TIMEOUT_ENV = "RELAYDESK_STARTUP_TIMEOUT_S"  # every process ready within this, from the start
 
 
 def _wait_for(what: str, check: Callable[[], bool], deadline_s: float, supervisor: Supervisor) -> None:
@@ -120,6 +121,7 @@ def _wait_ray_started(child: Child, log_offset: int, deadline_s: float = 60.0) -
 class LocalStack:
     home: Path
     gateway_port: int = 8080
+    startup_timeout_s: float = field(default_factory=lambda: float(os.environ.get(STARTUP_TIMEOUT_ENV, "400")))
     partitions: int = 2
     broker: TansuBroker | None = None
     children: list[Child] = field(default_factory=list)
@@ -207,7 +209,7 @@ class LocalStack:
             bootstrap,
             death_signal=signal.SIGTERM,  # so that it shuts its own Ray down
         )
-        _wait_ray_started(serve, serve_log_offset)
+        _wait_ray_started(serve, serve_log_offset, deadline_s=30.0)
         serve_url = f"http://127.0.0.1:{serve_port}"
         web_ports = {name: free_port() for name in WORKERS}
         for name in WORKERS:
@@ -237,11 +239,18 @@ class LocalStack:
             say=_say_and_log(logs / "supervisor.log"),
             before_restart={"serve-generation": lambda: self._before_serve_restart(serve_ready)},
         )
-        _wait_for("the gateway", lambda: _get(f"{gateway_url}/readyz")[0] == 200, 90, self.supervisor)
+        # One budget for the whole start (every process loads its models at once, so on a loaded machine any one
+        # of them can be slow), rather than a deadline per wait.
+        ready_by = time.monotonic() + self.startup_timeout_s - (time.perf_counter() - t0)
+
+        def left() -> float:
+            return max(1.0, ready_by - time.monotonic())
+
+        _wait_for("the gateway", lambda: _get(f"{gateway_url}/readyz")[0] == 200, left(), self.supervisor)
         for name in WORKERS:
             url = f"http://127.0.0.1:{web_ports[name]}/readyz"
-            _wait_for(f"worker {name}", lambda u=url: _get(u)[0] == 200, 180, self.supervisor)  # type: ignore[misc]
-        _wait_for("Ray Serve generation", serve_ready.exists, 300, self.supervisor)
+            _wait_for(f"worker {name}", lambda u=url: _get(u)[0] == 200, left(), self.supervisor)  # type: ignore[misc]
+        _wait_for("Ray Serve generation", serve_ready.exists, left(), self.supervisor)
         self.timings["processes_ready_s"] = time.perf_counter() - t0
         _say(f"gateway, {len(WORKERS)} processors and Ray Serve ready")
 

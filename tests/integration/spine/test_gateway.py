@@ -21,7 +21,6 @@ from relaydesk.events import (
     KnowledgeUpdate,
     Reply,
     ReplyStreamChunk,
-    TenantConfig,
     utcnow,
 )
 from relaydesk.gateway.app import create_app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def test_when_planned_then_every_consumer_has_at_least_as_many_partitions_as_rep
 
 def test_when_load_grows_then_nothing_shrinks_and_the_cost_per_conversation_falls() -> None:
     plans = [plan(n) for n in range(100, 10001, 100)]
-    for before, after in zip(plans, plans[1:], strict=False):
+    for before, after in itertools.pairwise(plans):
         assert all(after.replicas[k] >= v for k, v in before.replicas.items())
         assert after.gpus >= before.gpus and after.cost_per_hour_usd >= before.cost_per_hour_usd
     per_conversation = [p.cost_per_hour_usd / p.conversations for p in plans]

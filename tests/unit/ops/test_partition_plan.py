@@ -49,5 +49,5 @@ def test_when_planned_then_named_topics_get_their_counts_and_the_rest_the_defaul
 
 
 def test_when_plan_names_an_unknown_topic_then_it_fails_instead_of_planning_nothing() -> None:
-    with pytest.raises(PlanError, match="relaydesk.turns.rwa"):
+    with pytest.raises(PlanError, match=r"relaydesk\.turns\.rwa"):
         planned_topics(KafkaSettings(), {"relaydesk.turns.rwa": TopicPlan(12)})

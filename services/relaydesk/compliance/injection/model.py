@@ -35,7 +35,7 @@ from relaydesk.compliance.injection.normalise import normalise
 
 log = logging.getLogger(__name__)
 
-FEATURE_VERSION = "tfidf-w12-cwb25-lr-c4-balanced-domain8-v4"
+FEATURE_VERSION = "tfidf-w12-cwb25-lr-c4-balanced-domain8-v5"
 # The validation split's false-positive rate the threshold is chosen for; the target on the held-out split
 # is 0.05, and a margin keeps it there.
 TARGET_VAL_FPR = 0.04
