@@ -10,6 +10,7 @@ import signal
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 
 import psutil
 
@@ -30,7 +31,7 @@ def _ready(url: str) -> bool:
         return False
 
 
-def _poll(check, deadline_s: float, step_s: float = 0.25) -> bool:  # type: ignore[no-untyped-def]
+def _poll(check: Callable[[], bool], deadline_s: float, step_s: float = 0.25) -> bool:
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
         if check():

@@ -151,7 +151,8 @@ class ReplyHub:
             convs.popitem(last=False)
             self._total -= 1
         if self._total > self._kept:
-            biggest = max(self._tenants, key=lambda t: len(self._tenants[t]))
+            # on a tie another tenant gives way, so the conversation being written is never the one evicted
+            biggest = max(self._tenants, key=lambda t: (len(self._tenants[t]), t != tenant_id))
             self._tenants[biggest].popitem(last=False)
             self._total -= 1
             if not self._tenants[biggest]:

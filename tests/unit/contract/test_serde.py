@@ -121,3 +121,20 @@ def test_when_handler_exception_dead_lettered_then_only_type_and_location() -> N
     assert record.error_type == "ValueError"
     assert "builtins.ValueError at test_serde.py" in record.reason
     assert SECRET not in record.reason
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"tenant_id": ' + b"9" * 5_000 + b"}",  # an integer over Python's conversion limit (ValueError)
+        b"[" * 100_000,  # nesting too deep (RecursionError)
+        b"\xff\xfe\x00",  # not UTF-8
+    ],
+)
+def test_when_value_cannot_be_parsed_at_all_then_dead_letter_still_built(raw: bytes) -> None:
+    with pytest.raises(serde.EventError) as info:
+        serde.deserialize(raw)
+    record = dead_letter(service="svc", topic="t", partition=0, offset=1, key=None, value=raw, headers=[],
+                         error=info.value)
+    assert record.tenant_id is None and record.error_type == "not_json"
+    assert serde.deserialize(serde.serialize(record)) == record

@@ -148,3 +148,11 @@ async def test_when_tenant_holds_too_many_waiters_then_refused() -> None:
     h.publish("acme", "c1", "reply", {"reply_id": "r"}, at())
     assert [len(items) for items in await asyncio.gather(*held)] == [1, 1]
     assert h.waiting() == 0
+
+
+async def test_when_more_tenants_than_the_bound_then_the_new_conversation_is_kept() -> None:
+    h = hub(kept=2, per_conv=10)
+    for tenant in ("a", "b", "c"):
+        h.publish(tenant, "c1", "reply", {"reply_id": "r"}, at())
+    assert kinds(h, "c", "c1") == ["reply"]
+    assert sum(h.conversations(t) for t in "abc") == 2
