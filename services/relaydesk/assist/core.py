@@ -101,12 +101,14 @@ async def _model_draft(
                     finish = chunk.finish_reason
                     break
     except Exception as exc:  # the quick suggestions already stand; the model's draft is a bonus
-        log.warning("assist draft failed", extra={"event_id": event.event_id, "error_type": type(exc).__name__})
+        log.warning("assist draft failed: %s", type(exc).__name__, extra={"event_id": event.event_id})
         return None
     answer = clean_answer("".join(parts), finish)
     question = "" if untrusted else event.turn.text
     grounding = check_grounding(answer, [s.text for s in prompt.sources], question, settings.min_support)
     if not answer or not grounding.supported:
+        why = "empty" if not answer else "ungrounded"
+        log.info("assist draft dropped: %s", why, extra={"event_id": event.event_id})
         return None
     used = [prompt.sources[i] for i in grounding.source_indices] or list(prompt.sources[:1])
     return Suggestion(text=answer[: settings.draft_chars], kind="draft",

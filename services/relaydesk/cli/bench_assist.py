@@ -88,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
             progress(done, total, "assist")
         client.post_json(f"/v1/agent/conversations/{conv}/release", {"to": "closed"})
 
-    first_p, draft_p = percentiles(first_ms), percentiles(full_ms)
+    # No samples: null in the JSON (percentiles() gives NaN, which is not JSON).
+    first_p = percentiles(first_ms) if first_ms else None
+    draft_p = percentiles(full_ms) if full_ms else None
     report = {
         "turns": len(first_ms),
         "first_suggestion_ms": first_p,
@@ -99,6 +101,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report))
     else:
-        print(f"turn -> first suggestion: p50 {first_p['p50']} ms, p95 {first_p['p95']} ms over {len(first_ms)} "
-              f"turns ({with_sources} with sources); model draft in {len(full_ms)}: {draft_p}")
+        print(f"turn -> first suggestion: {first_p} ms over {len(first_ms)} turns ({with_sources} with sources); "
+              f"model draft in {len(full_ms)}: {draft_p}")
     return 0

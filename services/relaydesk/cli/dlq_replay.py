@@ -19,9 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from relaydesk.common.settings import KafkaSettings
     from relaydesk.common.topics import all_topic_specs
-    from relaydesk.ops.dlq_replay import Window, parse_instant, replay, summary_json
+    from relaydesk.ops.dlq_replay import ReplayError, Window, parse_instant, replay, summary_json
 
-    with_dlq = {spec.name for spec in all_topic_specs() if f"{spec.name}.dlq" in {s.name for s in all_topic_specs()}}
+    names = {spec.name for spec in all_topic_specs()}
+    with_dlq = {name for name in names if f"{name}.dlq" in names}
     if args.topic not in with_dlq:
         print(f"relaydesk dlq replay: {args.topic} has no dead-letter topic; one of: {', '.join(sorted(with_dlq))}")
         return 2
@@ -33,6 +34,12 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"relaydesk dlq replay: --since/--until: {exc}")
         return 2
-    report = replay(KafkaSettings(), args.topic, window, dry_run=args.dry_run, force=args.force, timeout_s=args.timeout)
+    try:
+        report = replay(
+            KafkaSettings(), args.topic, window, dry_run=args.dry_run, force=args.force, timeout_s=args.timeout
+        )
+    except (ReplayError, TimeoutError) as exc:
+        print(f"relaydesk dlq replay: {exc}")
+        return 2
     print(summary_json(report))
     return 1 if report.failed else 0

@@ -186,5 +186,5 @@ def build_worker(
     # Optional (RELAYDESK_LAG_EXPORTER_INTERVAL_S): relaydesk_consumer_lag for this worker's group and inputs.
     from relaydesk.ops.lag import install_lag_exporter
 
-    install_lag_exporter(app, kafka, [runner.stage.input_topic for runner in runners])
+    install_lag_exporter(app, kafka, [r.stage.input_topic for r in runners if hasattr(r, "stage")])
     return app

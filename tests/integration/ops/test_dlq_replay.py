@@ -83,3 +83,12 @@ def test_when_a_window_is_given_then_only_dead_letters_inside_it_are_replayed(ka
     assert (report["replayed"], report["skipped"]) == (0, {"outside_window": 1})
     report = replay(kafka, Topics.TURNS_RAW, Window(until=later), progress=lambda _: None).as_dict()
     assert report["replayed"] == 1
+
+
+def test_when_the_topics_do_not_exist_then_the_cli_says_so_instead_of_waiting(
+    kafka: KafkaSettings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RELAYDESK_KAFKA_BOOTSTRAP", kafka.bootstrap)
+    monkeypatch.setenv("RELAYDESK_KAFKA_TOPIC_PREFIX", "nothing-created-here.")
+    assert main(["dlq", "replay", "--topic", Topics.TURNS_RAW, "--timeout", "20"]) == 2
+    assert "nothing-created-here.relaydesk.turns.raw.dlq" in capsys.readouterr().out
