@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from stack_helpers import RunningStack
 
@@ -111,4 +112,10 @@ def test_when_conversation_closed_then_scored_rescored_and_calibrated(stack: Run
     figures = agreement[latest["rubric_version"]]
     assert figures["labels"] == 1 and figures["questions"]["closing"]["accuracy"] == 1.0
     metrics = httpx.get(f"{stack.info['gateway']}/metrics", timeout=30).text
-    assert f'relaydesk_qa_kappa{{rubric_version="{latest["rubric_version"]}",question="closing"}}' in metrics
+    kappas = {
+        (s.labels["rubric_version"], s.labels["question"]): s.value
+        for family in text_string_to_metric_families(metrics)
+        if family.name == "relaydesk_qa_kappa"
+        for s in family.samples
+    }
+    assert kappas[(latest["rubric_version"], "closing")] == 1.0

@@ -24,6 +24,7 @@ from typing import Any
 from relaydesk.cli.gateway_client import GatewayClient
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.drill.hops import count_hops
+from relaydesk.drill.scrape import delta, scrape
 from relaydesk.drill.stack_view import Comeback, DrillError, readiness_url, service_name, wait_back
 from relaydesk.drill.traffic import Traffic
 from relaydesk.stack.state import load_state
@@ -55,6 +56,8 @@ def run_kill_drill(plan: KillPlan) -> dict[str, Any]:
     if client.api_key is None:
         raise DrillError(f"the stack has no API key for tenant {plan.tenant!r}")
 
+    workers = [url for name, url in sorted(state.endpoints.items()) if name.startswith("worker-")]
+    counters_before, _ = scrape(workers)
     traffic = Traffic(client, plan.turns, plan.concurrency)
     started = time.monotonic()
     deadline = started + plan.timeout_s
@@ -85,6 +88,7 @@ def run_kill_drill(plan: KillPlan) -> dict[str, Any]:
         traffic.finish()
 
     summary = traffic.summary()
+    counters_after, unreachable = scrape(workers)
     hops = count_hops(KafkaSettings(bootstrap=state.broker), f"drill-{traffic.run_id}-")
     restarts_after = load_state(plan.home).restarts
     back = all(c.ready_s is not None for c in comebacks.values())
@@ -108,5 +112,8 @@ def run_kill_drill(plan: KillPlan) -> dict[str, Any]:
         },
         "all_answered_after_s": round(answered_after_s, 1),
         "hops": {topic.removeprefix("relaydesk."): counts for topic, counts in hops.items()},
+        # Counters restart with a killed process, so a killed stage's share may be missing here.
+        "counters": delta(counters_before, counters_after),
+        "metrics_unreachable": unreachable,
         "ok": in_flight_at_kill >= plan.min_in_flight and back and exactly_once,
     }

@@ -48,4 +48,4 @@ def parse_counters(text: str) -> dict[str, float]:
 def delta(before: Mapping[str, float], after: Mapping[str, float]) -> dict[str, float]:
     keys = set(before) | set(after)
     out = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in keys}
-    return {k: v for k, v in sorted(out.items()) if v}
+    return {k: v for k, v in sorted(out.items()) if v > 0}  # a restarted process starts its counters at 0

@@ -24,8 +24,8 @@ from relaydesk.events.dead_letter import DeadLetter, DeadLetterHeader
 from relaydesk.events.dlq_replayed import DlqReplayed
 from relaydesk.events.envelope import Envelope, new_event_id, utcnow
 from relaydesk.events.knowledge import KnowledgeApplied, KnowledgeUpdate
-from relaydesk.events.qa import QaAnswer, QaEvidence, QaLabel, QaLabelAnswer, QaScored
 from relaydesk.events.outbound import CampaignCommand, DialAllowed, DialBlocked, DialOutcome
+from relaydesk.events.qa import QaAnswer, QaEvidence, QaLabel, QaLabelAnswer, QaScored
 from relaydesk.events.reply import (
     CacheInfo,
     ComplianceVerdict,

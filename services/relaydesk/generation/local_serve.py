@@ -76,17 +76,16 @@ def _end_descendants(grace_s: float = 5.0) -> None:
     psutil.wait_procs(alive, timeout=2)
 
 
-# Only the replica needs it: a job-wide runtime env would route every Ray worker's start (Serve's controller and
-# proxy too) through the runtime-env agent, which on a loaded machine made Serve's proxy miss its start timeout.
-REPLICA_RUNTIME_ENV = {"worker_process_setup_hook": "relaydesk.generation.local_serve.loopback_worker_setup"}
-
-
 def loopback_worker_setup() -> None:
-    """Ray runs this in the replica's worker process (`worker_process_setup_hook`) before the actor starts.
+    """Called by the replica (serve_app.GenerationServer.__init__) when `RELAYDESK_SERVE_LOOPBACK=1`.
+
+    Not a Ray `worker_process_setup_hook`: a job-wide runtime env routes every Ray worker's start (Serve's
+    controller and proxy too) through the runtime-env agent, which on a loaded machine made the proxy miss its
+    start timeout, and with a per-actor one the replica still bound `[::]`.
 
     Serve's replica opens its inter-deployment gRPC server on `[::]:0`, a literal with no setting behind it
-    (ray/serve/_private/replica.py); on a local stack it must listen on loopback like everything else. The
-    replica imports the helper by name, so the helper is wrapped before that import happens.
+    (ray/serve/_private/replica.py), once the user class is constructed; on a local stack it must listen on
+    loopback like everything else. The replica module imported the helper by name, so both names are replaced.
     """
     from ray._common import tls_utils
 
@@ -118,6 +117,7 @@ def _loopback_only() -> None:
     there. The env var reaches the daemons Ray spawns; the constant covers a process that imported Ray already.
     """
     os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    os.environ["RELAYDESK_SERVE_LOOPBACK"] = "1"  # Ray's workers inherit it: the replica moves its gRPC port
     import sys
 
     constants = sys.modules.get("ray._private.ray_constants")
@@ -157,9 +157,6 @@ def deploy(host: str, port: int, app_args: dict[str, Any], deadline: float) -> s
         proxy_location="HeadOnly",
         http_options={"host": host, "port": port, "request_timeout_s": settings.request_timeout_s * 2},
     )
-    actor_options = dict(app_args.get("ray_actor_options") or {})
-    actor_options.setdefault("runtime_env", REPLICA_RUNTIME_ENV)
-    app_args = {**app_args, "ray_actor_options": actor_options}
     serve.run(build_app(app_args), name=settings.app_name, route_prefix=settings.route_prefix)
     base = f"http://{host}:{port}"
     wait_ready(base + settings.route_prefix, deadline)

@@ -55,6 +55,10 @@ class GenerationServer:
         # Replicas must never reach a model hub, whatever the node's environment says.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        if os.environ.get("RELAYDESK_SERVE_LOOPBACK") == "1":  # a local stack (local_serve.start_ray sets it)
+            from relaydesk.generation.local_serve import loopback_worker_setup
+
+            loopback_worker_setup()  # before Serve opens this replica's own gRPC port, right after __init__
         self.settings = GenerationSettings(**dict(settings or {}))
         loaded = load_model(self.settings)
         self.engine = GenerationEngine(loaded, self.settings.max_context_tokens, self.settings.no_repeat_ngram_size)

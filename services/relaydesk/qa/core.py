@@ -8,6 +8,7 @@ a close by state removes the transcript, which keeps the table bounded by the co
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +23,8 @@ from relaydesk.qa.conversation import Conversation
 from relaydesk.qa.rubric import Rubric, cached_rubric, default_rubric
 from relaydesk.qa.scorer import QaResult
 from relaydesk.qa.transcript import Transcript, apply_event, new_transcript, to_conversation
+
+log = logging.getLogger(__name__)
 
 
 class TranscriptStore(Protocol):
@@ -76,7 +79,15 @@ class QaDeps:
 
 
 def apply_tenant_config(config: TenantConfig, deps: QaDeps) -> None:
-    rubric = cached_rubric(config.qa_rubric) if config.qa_rubric else None
+    rubric = None
+    if config.qa_rubric:
+        try:
+            rubric = cached_rubric(config.qa_rubric)
+        except ValueError as exc:  # an invalid rubric keeps the previous one (or the default), never the worker down
+            log.warning("tenant %s: QA rubric rejected (%s); keeping the previous one", config.tenant_id,
+                        type(exc).__name__)
+            previous = deps.tenants.get(config.tenant_id)
+            rubric = previous.rubric if previous else None
     deps.tenants[config.tenant_id] = TenantQa(company=config.display_name or None, rubric=rubric)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from relaydesk.common import serde
 from relaydesk.common.kafka import produce_and_wait, sync_producer
@@ -85,5 +86,10 @@ def test_when_scored_and_labelled_then_served_to_its_tenant_with_agreement(
     assert report["labels"] == 1
     assert report["questions"]["greeting"]["accuracy"] == 1.0 and report["questions"]["closing"]["accuracy"] == 0.0
     assert client.get("/v1/qa/agreement", headers=globex).json()["rubric_versions"] == {}
-    metrics = client.get("/metrics").text
-    assert 'relaydesk_qa_kappa{rubric_version="r1",question="greeting"}' in metrics
+    kappas = {
+        (s.labels["rubric_version"], s.labels["question"]): s.value
+        for family in text_string_to_metric_families(client.get("/metrics").text)
+        if family.name == "relaydesk_qa_kappa"
+        for s in family.samples
+    }
+    assert kappas[("r1", "greeting")] == 1.0

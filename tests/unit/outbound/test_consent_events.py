@@ -12,12 +12,13 @@ from relaydesk.consent.from_turn import revocation_from_turn
 from relaydesk.consent.numbers import phone_hash
 from relaydesk.consent.view import ConsentView
 from relaydesk.events import ConversationTurn
+from relaydesk.events.conversation import Speaker
 
 PHONE = "+12125550101"
 T0 = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 
 
-def turn(text: str, customer_ref: str | None = PHONE, speaker: str = "customer") -> ConversationTurn:
+def turn(text: str, customer_ref: str | None = PHONE, speaker: Speaker = "customer") -> ConversationTurn:
     return ConversationTurn(tenant_id="acme", conversation_id="c1", turn_id="t1", channel="outbound",
                             speaker=speaker, text=text, customer_ref=customer_ref)
 
@@ -34,7 +35,7 @@ def turn(text: str, customer_ref: str | None = PHONE, speaker: str = "customer")
     ],
 )
 def test_when_turn_seen_then_revocation_only_for_customer_number_and_revoking_text(
-    text: str, ref: str, speaker: str, revokes: bool
+    text: str, ref: str, speaker: Speaker, revokes: bool
 ) -> None:
     seen = turn(text, ref, speaker)
     event = revocation_from_turn(seen)

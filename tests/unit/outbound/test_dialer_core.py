@@ -69,7 +69,7 @@ def test_when_started_then_blocked_numbers_never_allowed_and_decisions_not_repea
     abandon = allowed[0].connector_hints["abandon_message"]
     assert "Acme Energy" in abandon and "stop" in abandon.lower()  # played if no agent within 2 s
     assert blocked == {"internal_dnc", "invalid_number"}
-    assert all(d.evidence for d in decisions)
+    assert all(isinstance(d, DialAllowed | DialBlocked) and d.evidence for d in decisions)
     assert core.plan(deps) == []  # in flight, and the final blocks are not re-decided
 
 

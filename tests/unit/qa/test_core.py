@@ -131,3 +131,11 @@ def test_when_tenant_has_its_own_rubric_then_scored_under_its_version() -> None:
     (scored,) = feed(deps, closed("c5"))
     assert scored.rubric_name == "acme-qa" and [a.question for a in scored.answers] == ["closing"]
     assert scored.score == 100.0
+
+
+def test_when_tenant_rubric_invalid_then_previous_kept() -> None:
+    deps, _ = deps_with_clock()
+    good = "name: acme-qa\nsections:\n  - id: s\n    questions:\n      - id: closing\n"
+    core.apply_tenant_config(TenantConfig(tenant_id="acme", revision=1, qa_rubric=good), deps)
+    core.apply_tenant_config(TenantConfig(tenant_id="acme", revision=2, qa_rubric="sections: [1, 2"), deps)
+    assert deps.rubric_for("acme").name == "acme-qa"
