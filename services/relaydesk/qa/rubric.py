@@ -125,7 +125,10 @@ def rubric_version(rubric: Rubric) -> str:
 
 
 def parse_rubric(text: str) -> Rubric:
-    doc: Any = yaml.safe_load(text)
+    try:
+        doc: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"a rubric must be YAML ({type(exc).__name__})") from None
     if not isinstance(doc, dict):
         raise ValueError("a rubric is a YAML mapping with `name` and `sections`")
     return Rubric.model_validate(doc)

@@ -55,6 +55,7 @@ def test_when_content_changes_then_version_changes_and_comments_do_not() -> None
         "name: t\nsections:\n  - id: s\n    questions:\n      - {id: a, when: {direction: [outbound]}}\n",  # no na
         "name: t\nsections:\n  - id: s\n    questions:\n      - {id: a, allow_na: true, when: {mood: [x]}}\n",
         "- just a list\n",  # not a mapping
+        "sections: [1, 2\n",  # not YAML
     ],
 )
 def test_when_rubric_invalid_then_rejected(text: str) -> None:
