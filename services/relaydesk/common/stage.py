@@ -24,7 +24,7 @@ import faust
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from relaydesk.common import metrics, serde
+from relaydesk.common import effect_metrics, metrics, serde
 from relaydesk.common.dedupe import SeenIds
 from relaydesk.common.dlq import SafeError, dead_letter, failure_reason
 from relaydesk.common.settings import KafkaSettings
@@ -149,6 +149,7 @@ class StageRunner:
                 for out, topic, value in produced:
                     pending.append(await self._produce(topic, key_for(out), value, headers))
                     metrics.OUTPUTS.labels(stage.name, topic).inc()
+                    effect_metrics.observe(out)
                 if stage.after_record is not None:
                     stage.after_record(rec, event, result)
                 done.append(event.event_id)

@@ -8,12 +8,14 @@ covers queueing, prefill and each token gap); the overall deadline is the core's
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from relaydesk.common import metrics
 from relaydesk.generation.ports import (
     GenerationChunk,
     GenerationRejected,
@@ -59,6 +61,19 @@ class ServeHttpGenerator:
         )
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[GenerationChunk]:
+        metrics.GENERATION_QUEUE_DEPTH.inc()
+        started = time.perf_counter()
+        first = True
+        try:
+            async for chunk in self._stream(request):
+                if first and chunk.delta:
+                    metrics.GENERATION_TTFT.observe(time.perf_counter() - started)
+                    first = False
+                yield chunk
+        finally:
+            metrics.GENERATION_QUEUE_DEPTH.dec()
+
+    async def _stream(self, request: GenerationRequest) -> AsyncIterator[GenerationChunk]:
         try:
             async with self._client.stream("POST", self.url, json=request_payload(request, True)) as resp:
                 if resp.status_code != 200:
