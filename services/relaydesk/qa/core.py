@@ -132,6 +132,10 @@ def score_transcript(
     return scored_event(t, conv, result, rubric, closed_by, cause_id)
 
 
+# How long the sweep waits after a close that overtook its conversation's events before it scores them.
+CLOSE_GRACE_S = 2.0
+
+
 def handle(event: Envelope, deps: QaDeps) -> list[Envelope]:
     cid = event.conversation_id
     if not cid:
@@ -141,9 +145,17 @@ def handle(event: Envelope, deps: QaDeps) -> list[Envelope]:
         return []
     t = deps.store.get(cid)
     if isinstance(event, ConversationState):
-        if event.state != "closed" or t is None or not t["items"]:
+        if event.state != "closed":
             return []
-        return [score_transcript(t, deps, "state", event.event_id)]
+        if t is not None and t["items"]:
+            return [score_transcript(t, deps, "state", event.event_id)]
+        # The close came before the conversation's events (they travel on other topics, with no order between
+        # topics): remember it, and the sweep scores the transcript once its events have arrived.
+        t = t if t is not None else new_transcript(event)
+        t["closed_by"] = event.event_id
+        t["closed_seen"] = deps.clock()
+        deps.store.put(cid, t)
+        return []
     t = t if t is not None else new_transcript(event)
     if apply_event(t, event, deps.clock(), deps.max_items):
         t["scored_for"] = None
@@ -170,12 +182,31 @@ def _on_scored(event: QaScored, deps: QaDeps) -> None:
 def close_idle(deps: QaDeps) -> Iterator[QaScored]:
     """Scores for every transcript idle for the timeout and not yet scored at its latest event."""
     now = deps.clock()
+    forgotten: list[str] = []
     for cid, t in deps.store.items():
+        close_id = t.get("closed_by") if t else None
+        if close_id and not t["items"]:
+            if now - float(t["closed_seen"]) >= deps.idle_timeout_s:
+                forgotten.append(cid)  # a close whose conversation never showed up (or a repeated close)
+            continue
         if not t or not t["items"] or t.get("scored_for") == t["last_event_id"]:
+            continue
+        if close_id:
+            quiet = now - max(float(t["last_seen"]), float(t["closed_seen"])) >= CLOSE_GRACE_S
+            if quiet and deps.emitted.get(cid) != t["last_event_id"]:
+                _remember_emitted(deps, cid, str(t["last_event_id"]))
+                yield score_transcript(t, deps, "state", str(close_id))
             continue
         if now - float(t["last_seen"]) < deps.idle_timeout_s or deps.emitted.get(cid) == t["last_event_id"]:
             continue
-        deps.emitted[cid] = str(t["last_event_id"])
-        while len(deps.emitted) > deps.emitted_limit:
-            deps.emitted.popitem(last=False)
+        _remember_emitted(deps, cid, str(t["last_event_id"]))
         yield score_transcript(t, deps, "idle", str(t["last_event_id"]))
+    for cid in forgotten:
+        deps.store.delete(cid)
+
+
+def _remember_emitted(deps: QaDeps, cid: str, last_event_id: str) -> None:
+    """A score is on its way for this transcript state: don't emit it again before it comes back (bounded)."""
+    deps.emitted[cid] = last_event_id
+    while len(deps.emitted) > deps.emitted_limit:
+        deps.emitted.popitem(last=False)

@@ -113,6 +113,29 @@ def test_when_state_score_read_back_then_transcript_removed() -> None:
     assert deps.store.get("c3") is None
 
 
+def test_when_close_overtakes_the_conversations_events_then_scored_by_state_once_they_arrive() -> None:
+    deps, clock = deps_with_clock()
+    # The close travels on another topic than the turns, so it can be read first.
+    assert feed(deps, closed("c5")) == []
+    feed(deps, turn("c5", "t1", "Where is my order?", 0), reply("c5", "t1", "It has shipped. Anything else?", 0))
+    assert list(core.close_idle(deps)) == []  # within the grace: more events may still come
+    clock.now += core.CLOSE_GRACE_S
+    (scored,) = list(core.close_idle(deps))
+    assert scored.closed_by == "state" and scored.turns == 2
+    # The same id as if the close had come last, so a redelivery is one score.
+    assert scored.event_id == feed(deps, closed("c5"))[0].event_id
+    feed(deps, scored)
+    assert deps.store.get("c5") is None
+
+
+def test_when_close_never_followed_by_events_then_forgotten_after_the_idle_timeout() -> None:
+    deps, clock = deps_with_clock()
+    feed(deps, closed("c6"))
+    clock.now += 21
+    assert list(core.close_idle(deps)) == []
+    assert deps.store.get("c6") is None
+
+
 def test_when_handoff_arrives_before_its_reply_then_reply_marked() -> None:
     deps, _ = deps_with_clock()
     feed(deps, turn("c4", "t1", "I want to talk to a human", 0))
