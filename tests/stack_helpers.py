@@ -9,9 +9,12 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from relaydesk.common.ports import free_port
@@ -111,3 +114,21 @@ def assert_nothing_left(stack: RunningStack) -> None:
             continue
     assert leftovers == []
     assert not (stack.home / "stack.json").exists()
+
+
+def poll(fetch: Callable[[], Any], done: Callable[[Any], bool], deadline_s: float, what: str) -> Any:
+    """Call `fetch` until `done(result)` holds; fail the test with the last result when the deadline passes."""
+    deadline = time.monotonic() + deadline_s
+    last = None
+    while time.monotonic() < deadline:
+        last = fetch()
+        if done(last):
+            return last
+        time.sleep(0.3)
+    pytest.fail(f"{what} not seen within {deadline_s} s; last: {str(last)[:800]}")
+
+
+def client(stack: RunningStack, key: str) -> httpx.Client:
+    """An HTTP client for the stack's gateway with a tenant's (or agent's) bearer key."""
+    return httpx.Client(base_url=str(stack.info["gateway"]), headers={"Authorization": f"Bearer {key}"},
+                        timeout=60)

@@ -5,34 +5,19 @@ Another tenant's key sees none of it."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
-from stack_helpers import RunningStack
+from stack_helpers import RunningStack, client, poll
 
 AGENT_CARD = "5555 5555 5555 4444"  # a valid test card number, not the one other e2e tests scan for
 PERSON_REQUEST = "This is ridiculous, I have asked three times. Let me talk to a real person now."
 
 
-def poll(fetch: Callable[[], Any], done: Callable[[Any], bool], deadline_s: float, what: str) -> Any:
-    deadline = time.monotonic() + deadline_s
-    last = None
-    while time.monotonic() < deadline:
-        last = fetch()
-        if done(last):
-            return last
-        time.sleep(0.3)
-    pytest.fail(f"{what} not seen within {deadline_s} s; last: {str(last)[:600]}")
 
 
-def client(stack: RunningStack, key: str) -> httpx.Client:
-    return httpx.Client(base_url=str(stack.info["gateway"]), headers={"Authorization": f"Bearer {key}"},
-                        timeout=60)
 
 
 def say(api: httpx.Client, conversation_id: str, text: str, turn_id: str) -> None:

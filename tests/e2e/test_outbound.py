@@ -9,32 +9,20 @@ blocked from dialling that number."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import pytest
 
 from relaydesk.consent.numbers import phone_hash
-from stack_helpers import RunningStack
+from stack_helpers import RunningStack, poll
 
 GOOD = ["+13125550191", "+13125550192", "+13125550193"]
 DNC = "+13125550194"
 INVALID = "+10005550195"
 
 
-def poll(fetch: Callable[[], Any], done: Callable[[Any], bool], deadline_s: float, what: str) -> Any:
-    deadline = time.monotonic() + deadline_s
-    last = None
-    while time.monotonic() < deadline:
-        last = fetch()
-        if done(last):
-            return last
-        time.sleep(0.3)
-    pytest.fail(f"{what} not seen within {deadline_s} s; last: {str(last)[:800]}")
 
 
 def midday_zone() -> str:

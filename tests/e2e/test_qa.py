@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from stack_helpers import RunningStack
+from stack_helpers import RunningStack, client, poll
 
 CHANGED_RUBRIC = """name: closing-only
 sections:
@@ -28,20 +26,8 @@ sections:
 """
 
 
-def poll(fetch: Callable[[], Any], done: Callable[[Any], bool], deadline_s: float, what: str) -> Any:
-    deadline = time.monotonic() + deadline_s
-    last = None
-    while time.monotonic() < deadline:
-        last = fetch()
-        if done(last):
-            return last
-        time.sleep(0.5)
-    pytest.fail(f"{what} not seen within {deadline_s} s; last: {str(last)[:600]}")
 
 
-def client(stack: RunningStack, key: str) -> httpx.Client:
-    return httpx.Client(base_url=str(stack.info["gateway"]), headers={"Authorization": f"Bearer {key}"},
-                        timeout=60)
 
 
 def qa_of(api: httpx.Client, conversation_id: str) -> dict[str, Any] | None:

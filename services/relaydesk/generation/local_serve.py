@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 import urllib.error
@@ -65,15 +64,9 @@ def _adopt_orphans() -> None:
 def _end_descendants(grace_s: float = 5.0) -> None:
     import psutil
 
-    procs = psutil.Process().children(recursive=True)
-    for proc in procs:
-        with contextlib.suppress(psutil.Error):
-            proc.terminate()
-    _, alive = psutil.wait_procs(procs, timeout=grace_s)
-    for proc in alive:
-        with contextlib.suppress(psutil.Error):
-            proc.kill()
-    psutil.wait_procs(alive, timeout=2)
+    from relaydesk.common.proc_tree import terminate_then_kill
+
+    terminate_then_kill(psutil.Process().children(recursive=True), grace_s)
 
 
 def loopback_worker_setup() -> None:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import psutil
 
+from relaydesk.common.proc_tree import terminate_then_kill
+
 PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)  # loaded before any fork
 
@@ -170,16 +172,7 @@ def kill_stragglers(
             with contextlib.suppress(psutil.Error):
                 if proc.pid != os.getpid() and marker in " ".join(proc.info["cmdline"] or []):
                     procs.append(proc)
-    alive = [p for p in procs if _running(p)]
-    for proc in alive:
-        with contextlib.suppress(psutil.Error):
-            proc.terminate()
-    _, still = psutil.wait_procs(alive, timeout=grace_s)
-    for proc in still:
-        with contextlib.suppress(psutil.Error):
-            proc.kill()
-    psutil.wait_procs(still, timeout=2)
-    return [p.pid for p in alive]
+    return terminate_then_kill([p for p in procs if _running(p)], grace_s)
 
 
 def _running(proc: psutil.Process) -> bool:

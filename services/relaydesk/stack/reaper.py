@@ -23,6 +23,8 @@ from types import FrameType
 
 import psutil
 
+from relaydesk.common.proc_tree import terminate_then_kill
+
 Seen = dict[int, float]  # pid -> create_time
 
 
@@ -48,16 +50,7 @@ def still_running(seen: Seen) -> list[psutil.Process]:
 
 
 def reap(seen: Seen, grace_s: float = 5.0) -> list[int]:
-    procs = still_running(seen)
-    for proc in procs:
-        with contextlib.suppress(psutil.Error):
-            proc.terminate()
-    _, alive = psutil.wait_procs(procs, timeout=grace_s)
-    for proc in alive:
-        with contextlib.suppress(psutil.Error):
-            proc.kill()
-    psutil.wait_procs(alive, timeout=2)
-    return [p.pid for p in procs]
+    return terminate_then_kill(still_running(seen), grace_s)
 
 
 def clear_stale_state(state_file: Path | None, parent: int) -> None:
