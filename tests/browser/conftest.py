@@ -43,6 +43,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "browser" in item.path.parts:
             item.add_marker(pytest.mark.browser)
+    # Last in the session: while Playwright's sync API is open it keeps an event loop running in the main
+    # thread, and no asyncio test can run beside it.
+    items.sort(key=lambda item: "browser" in item.path.parts)
 
 
 def _ready(url: str) -> bool:
@@ -53,7 +56,7 @@ def _ready(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     home = tmp_path_factory.mktemp("desk")
     with TansuBroker(log_file=home / "tansu.log") as broker:
@@ -97,7 +100,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
                     proc.wait(10)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")  # closed with its module (a package scope outlives it without __init__.py)
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail("no system Chromium: `apt-get install -y chromium` (make test installs it when missing)")
