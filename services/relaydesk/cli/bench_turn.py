@@ -10,16 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-QUESTIONS = (
-    ("I lost my credit card yesterday, can you block it?", "en"),
-    ("How do I reset my online banking password?", "en"),
-    ("Where is my order? It should have arrived on Monday.", "en"),
-    ("Can I get a refund for a duplicate charge?", "en"),
-    ("How long does a replacement card take to arrive?", "en"),
-    ("我的信用卡被偷了，怎么办？", "zh"),
-    ("パスワードを忘れました。どうすればいいですか？", "ja"),
-    ("Bagaimana cara memblokir kartu kredit saya yang hilang?", "id"),
-)
+from relaydesk.bench.questions import QUESTIONS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,18 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from relaydesk.bench.questions import QUESTIONS
 from relaydesk.cli.gateway_client import GatewayClient, GatewayError
-
-QUESTIONS = (
-    ("I lost my credit card yesterday, can you block it?", "en"),
-    ("How do I reset my online banking password?", "en"),
-    ("Where is my order? It should have arrived on Monday.", "en"),
-    ("Can I get a refund for a duplicate charge?", "en"),
-    ("How long does a replacement card take to arrive?", "en"),
-    ("我的信用卡被偷了，怎么办？", "zh"),
-    ("パスワードを忘れました。どうすればいいですか？", "ja"),
-    ("Bagaimana cara memblokir kartu kredit saya yang hilang?", "id"),
-)
 
 
 @dataclass
