@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
+from fastapi.testclient import TestClient
 
 from relaydesk.common import serde
 from relaydesk.common.kafka import produce_and_wait, sync_producer
@@ -148,3 +152,19 @@ class RunningSearch:
             self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self.store.close()
+
+
+@contextlib.contextmanager
+def in_process_gateway(
+    kafka: KafkaSettings, folder: Path, ready_s: float, poll_s: float = 0.1
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """An in-process gateway (Starlette's TestClient) on the real broker, with tenants acme and globex; yields the
+    client and their API keys once /readyz answers 200 or `ready_s` has passed."""
+    keys = KeyStore(folder / "keys.json")
+    api_keys = {"acme": keys.add("acme") or "", "globex": keys.add("globex") or ""}
+    settings = GatewaySettings(keys_file=folder / "keys.json", search_url="http://127.0.0.1:9")
+    with TestClient(create_app(settings, kafka)) as client:
+        deadline = time.monotonic() + ready_s
+        while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(poll_s)
+        yield client, api_keys

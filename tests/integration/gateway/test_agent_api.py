@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from faust_helpers import running
+from gateway_helpers import in_process_gateway
 from kafka_helpers import read_topics
 from relaydesk.common import serde
 from relaydesk.common.kafka import produce_and_wait, sync_producer
@@ -21,21 +22,12 @@ from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
 from relaydesk.conversations.app import build_app
 from relaydesk.events import Handoff, ReplyDraft
-from relaydesk.gateway.app import create_app
-from relaydesk.gateway.auth import KeyStore
-from relaydesk.gateway.config import GatewaySettings
 
 
 @pytest.fixture
 def gateway(kafka: KafkaSettings, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    keys = KeyStore(tmp_path / "keys.json")
-    api_keys = {"acme": keys.add("acme") or "", "globex": keys.add("globex") or ""}
-    settings = GatewaySettings(keys_file=tmp_path / "keys.json", search_url="http://127.0.0.1:9")
-    with TestClient(create_app(settings, kafka)) as client:
-        deadline = time.monotonic() + 20
-        while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        yield client, api_keys
+    with in_process_gateway(kafka, tmp_path, ready_s=20, poll_s=0.1) as running:
+        yield running
 
 
 def _auth(key: str) -> dict[str, str]:

@@ -13,29 +13,21 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway_helpers import in_process_gateway
 from relaydesk.common import serde
 from relaydesk.common.kafka import produce_and_wait, sync_producer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
 from relaydesk.events import QaScored
 from relaydesk.events.qa import QaAnswer, QaEvidence
-from relaydesk.gateway.app import create_app
-from relaydesk.gateway.auth import KeyStore
-from relaydesk.gateway.config import GatewaySettings
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def gateway(kafka: KafkaSettings, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    keys = KeyStore(tmp_path / "keys.json")
-    api_keys = {"acme": keys.add("acme") or "", "globex": keys.add("globex") or ""}
-    settings = GatewaySettings(keys_file=tmp_path / "keys.json", search_url="http://127.0.0.1:9")
-    with TestClient(create_app(settings, kafka)) as client:
-        deadline = time.monotonic() + 60
-        while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        yield client, api_keys
+    with in_process_gateway(kafka, tmp_path, ready_s=60, poll_s=0.2) as running:
+        yield running
 
 
 def until(fetch: Callable[[], Any], done: Callable[[Any], bool], deadline_s: float = 60.0) -> Any:

@@ -11,7 +11,7 @@ from relaydesk.common import effect_metrics
 from relaydesk.events import Handoff, KnowledgeApplied, Reply
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration" / "spine"))
-from event_samples import sample_event  # noqa: E402
+from event_samples import sample_event
 
 
 def _value(name: str, labels: dict[str, str] | None = None) -> float:
