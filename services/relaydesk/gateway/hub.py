@@ -7,7 +7,11 @@ positions (see cursor.py), so a cursor means the same on every replica and after
 Shown at most once: a final reply per reply id, a hand-off per event id, a streamed item per (reply id, seq)
 (redelivery upstream must not show a customer anything twice). Streamed items for a reply id that is already
 final are dropped: partials and final replies travel on different topics, so the final one can overtake the
-tail of its stream, and it supersedes that tail.
+tail of its stream, and it supersedes that tail. Replicas read the two topics at their own pace, so the same rule
+holds at read time too: a streamed item is never returned to a client whose cursor already covers its reply's
+final record, whether this replica saw that record before the stream's tail (the item is dropped), after it (the
+item is filtered), or not yet (streamed items wait until this replica has read the replies topic up to the
+cursor).
 
 Bounded, and fair between tenants: only conversations that received something from the broker hold memory (a
 long-poll on an id nobody wrote to holds a waiter for as long as it waits, nothing more); each tenant keeps at
@@ -24,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from relaydesk.gateway.cursor import Cursor, Position
+from relaydesk.gateway.cursor import STREAM_REPLIES, Cursor, Position
 
 Key = tuple[str, str]  # (tenant_id, conversation_id)
 STREAMED = ("partial", "retract", "end")  # what precedes a final reply, on the partials topic
@@ -89,6 +93,7 @@ class ReplyHub:
         self._signals: dict[Key, _Signal] = {}
         self._waiting: dict[str, int] = {}
         self._on_duplicate = on_duplicate
+        self._read: dict[tuple[str, int], int] = {}  # (stream, partition) -> highest offset this hub has read
 
     # -- writers (consumer thread) -------------------------------------------------------------------------
     def publish_threadsafe(
@@ -100,6 +105,8 @@ class ReplyHub:
         self, tenant_id: str, conversation_id: str, kind: str, data: dict[str, Any], position: Position
     ) -> Outcome:
         key = (tenant_id, conversation_id)
+        where = (position.stream, position.partition)
+        self._read[where] = max(self._read.get(where, -1), position.offset)
         existing = self._find(tenant_id, conversation_id)
         outcome = self._admit(existing, kind, data) if existing is not None else "shown"
         if outcome != "shown":
@@ -171,7 +178,27 @@ class ReplyHub:
         conv = self._find(tenant_id, conversation_id)
         if conv is None:
             return []
-        return [item for item in conv.items if not cursor.covers(item.position)]
+        items = [item for item in conv.items if not cursor.covers(item.position)]
+        returned = {str(i.data.get("reply_id") or "") for i in items if i.kind == "reply"}
+        behind = self._behind_on_replies(cursor)
+        return [
+            item for item in items
+            if item.kind not in STREAMED or not self._superseded(conv, item, returned, behind)
+        ]
+
+    @staticmethod
+    def _superseded(conv: _Conversation, item: Item, returned: set[str], behind: bool) -> bool:
+        reply_id = str(item.data.get("reply_id") or "")
+        if reply_id in returned:
+            return False  # the reply comes in the same answer, after its stream
+        return reply_id in conv.replies or behind
+
+    def _behind_on_replies(self, cursor: Cursor) -> bool:
+        """Whether the client was given final replies this hub has not read yet (from a faster replica)."""
+        return any(
+            offset > self._read.get((stream, partition), -1)
+            for (stream, partition), offset in cursor.offsets.items() if stream == STREAM_REPLIES
+        )
 
     async def wait(self, tenant_id: str, conversation_id: str, cursor: Cursor, timeout_s: float) -> list[Item]:
         """Items the cursor does not cover, waiting up to `timeout_s` for the first one."""

@@ -67,6 +67,29 @@ async def test_when_partials_arrive_after_their_final_reply_then_dropped() -> No
     ]
 
 
+async def test_when_a_replica_read_the_streams_tail_before_the_final_reply_then_a_client_past_it_sees_no_tail() -> None:
+    # this replica read the tail partial first; the client got the final reply from a faster replica
+    h = hub()
+    h.publish("acme", "c1", "partial", {"reply_id": "r1", "seq": 0}, at("p", 0, 5))
+    h.publish("acme", "c1", "partial", {"reply_id": "r1", "seq": 1}, at("p", 0, 6))
+    h.publish("acme", "c1", "reply", {"reply_id": "r1"}, at("r", 0, 2))
+    assert h.items_after("acme", "c1", Cursor({("p", 0): 5, ("r", 0): 2})) == []
+    # a client that has neither still gets the stream and then the reply
+    assert [i.kind for i in h.items_after("acme", "c1", Cursor({("p", 0): 5}))] == ["partial", "reply"]
+
+
+async def test_when_a_replica_has_not_read_the_reply_a_client_has_then_streamed_items_wait_for_it() -> None:
+    h = hub()
+    h.publish("acme", "c1", "reply", {"reply_id": "r0"}, at("r", 0, 1))
+    h.publish("acme", "c1", "partial", {"reply_id": "r1", "seq": 1}, at("p", 0, 6))
+    ahead = Cursor({("p", 0): 5, ("r", 0): 2})  # given r1's final reply (offset 2) by another replica
+    assert await h.wait("acme", "c1", ahead, timeout_s=0.05) == []
+    h.publish("acme", "c1", "reply", {"reply_id": "r1"}, at("r", 0, 2))
+    assert h.items_after("acme", "c1", ahead) == []
+    h.publish("acme", "c1", "partial", {"reply_id": "r2", "seq": 0}, at("p", 0, 7))
+    assert [i.data["reply_id"] for i in h.items_after("acme", "c1", ahead)] == ["r2"]
+
+
 async def test_when_other_tenant_asks_then_nothing() -> None:
     h = hub()
     h.publish("acme", "c1", "reply", {"reply_id": "r1", "turn_id": "t1"}, at())
