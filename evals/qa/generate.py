@@ -1,4 +1,5 @@
 """Writes the QA evaluation set: evals/qa/dev.jsonl (tune on it) and evals/qa/test.jsonl (never tune on it).
+The development part also takes the hand-written conversations of dev_written.jsonl, after the generated ones.
 
 `python evals/qa/generate.py` rebuilds both files deterministically. Each conversation is assembled from the
 phrase pools in phrases.py (dev and test draw different wordings), and its `labels` follow from the rubric
@@ -322,10 +323,22 @@ def write(split: str, count: int, seed: int, out: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def append_written(path: Path, written: Path) -> list[dict[str, Any]]:
+    """Hand-written development conversations (dev_written.jsonl: English wordings the pools lack, labelled from
+    the rubric text), appended after the generated ones. The test part has none."""
+    rows = [json.loads(line) for line in written.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with path.open("a", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return rows
+
+
 def main() -> None:
     here = Path(__file__).parent
     for split, count, seed in (("dev", 80, 12), ("test", 100, 1212)):
         rows = write(split, count, seed, here / f"{split}.jsonl")
+        if split == "dev":
+            rows += append_written(here / "dev.jsonl", here / "dev_written.jsonl")
         counts = {q: {a: sum(r["labels"][q] == a for r in rows) for a in ("yes", "no", "na")} for q in QUESTIONS}
         print(split, len(rows), json.dumps(counts))
 

@@ -92,6 +92,62 @@ class KafkaSink:
         self.producer.flush(10)
 
 
+class AppliedWatcher:
+    """Reads `knowledge.applied` alongside the run, so the total splits into produced -> applied (producer,
+    broker hop, the worker's fetch wait and batching, the knowledge core) and applied -> visible (the search
+    probe: poll interval, gateway and worker HTTP hops, the search). Partitions are assigned, not joined
+    (no group join), and read from the start (Tansu's end offsets are wrong)."""
+
+    def __init__(self, bootstrap: str, prefix: str) -> None:
+        import threading
+
+        from confluent_kafka import Consumer, TopicPartition
+
+        from relaydesk.common.kafka import consumer_config
+        from relaydesk.common.settings import KafkaSettings
+        from relaydesk.common.topics import Topics
+
+        settings = KafkaSettings(bootstrap=bootstrap)
+        conf = consumer_config(settings, f"bench-freshness-{time.time_ns()}", **{"fetch.wait.max.ms": 10})
+        self._consumer = Consumer(conf)
+        topic = settings.topic(Topics.KNOWLEDGE_APPLIED)
+        meta = self._consumer.list_topics(topic, timeout=10).topics[topic]
+        self._consumer.assign([TopicPartition(topic, p, -2) for p in meta.partitions])  # -2: beginning
+        self.prefix = prefix
+        self.applied_ms: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="applied-watcher", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from relaydesk.common import serde
+        from relaydesk.events import KnowledgeApplied
+
+        while not self._stop.is_set():
+            msg = self._consumer.poll(0.1)
+            if msg is None or msg.error() is not None:
+                continue
+            try:
+                event = serde.deserialize(msg.value() or b"", KnowledgeApplied)
+            except Exception:  # another producer's record this bench cannot read: not ours
+                continue
+            if event.doc_id.startswith(self.prefix) and event.op == "upsert":
+                self.applied_ms.setdefault(event.doc_id, event.freshness_ms)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._consumer.close()
+
+
+def applied_summary(applied_ms: dict[str, float]) -> dict[str, Any]:
+    from relaydesk.knowledge.freshness import percentile
+
+    values = sorted(applied_ms.values())
+    return {"applied_seen": len(values), "applied_p50_ms": percentile(values, 0.5),
+            "applied_p95_ms": percentile(values, 0.95), "applied_p99_ms": percentile(values, 0.99)}
+
+
 def human(summary: dict[str, Any]) -> list[str]:
     return [
         f"updates: {summary['visible']}/{summary['updates']} visible, {summary['missing']} missing, "
@@ -101,7 +157,10 @@ def human(summary: dict[str, Any]) -> list[str]:
         f"search latency: baseline p50 {summary['query_baseline_p50_ms']} ms / p99 {summary['query_baseline_p99_ms']} "
         f"ms; during updates p50 {summary['query_during_p50_ms']} ms / p99 {summary['query_during_p99_ms']} ms "
         f"(x{summary['query_p50_ratio']} / x{summary['query_p99_ratio']}), errors {summary['query_errors']}",
-    ]
+    ] + ([
+        f"produced -> applied (knowledge.applied freshness_ms, {summary['applied_seen']} seen): "
+        f"p50 {summary['applied_p50_ms']} ms, p95 {summary['applied_p95_ms']} ms, p99 {summary['applied_p99_ms']} ms"
+    ] if "applied_seen" in summary else [])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -115,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
     sink: Any
     searcher: Any
     local = None
+    watcher: AppliedWatcher | None = None
     if args.via == "in-process":
         import tempfile
 
@@ -133,12 +193,14 @@ def run(args: argparse.Namespace) -> int:
         except (GatewayError, OSError) as exc:
             print(f"bench freshness: the search endpoint is not answering ({exc})", file=sys.stderr)
             return 1
-        if args.via == "kafka":
-            from relaydesk.stack.state import load_state
+        from relaydesk.stack.state import load_state
 
-            sink = KafkaSink(load_state().broker)
-        else:
-            sink = GatewaySink(client)
+        broker = load_state().broker
+        sink = KafkaSink(broker) if args.via == "kafka" else GatewaySink(client)
+        try:
+            watcher = AppliedWatcher(broker, "bench-")
+        except Exception as exc:  # the breakdown is optional: the benchmark's figure does not depend on it
+            say(f"not reading knowledge.applied ({type(exc).__name__}): no produced -> applied split")
     cfg = FreshnessConfig(
         tenant=args.tenant,
         updates=args.updates,
@@ -155,7 +217,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if local is not None:
             local.close()
+        if watcher is not None:
+            watcher.close()
     summary = report.summary(cfg)
+    if watcher is not None:
+        summary.update(applied_summary(watcher.applied_ms))
     summary["via"] = args.via
     summary["probe"] = args.probe
     for line in human(summary):

@@ -11,6 +11,8 @@ import sys
 import time
 from typing import Any
 
+DEFAULT_ROUNDS = 2
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="concurrent callers")
@@ -26,8 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dtype", default="auto", help="auto | float32 | float16 | bfloat16")
     parser.add_argument("--no-cache", action="store_true", help="skip the cache on/off comparison")
     parser.add_argument("--no-direct", action="store_true", help="skip the in-process baseline")
-    parser.add_argument("--rounds", type=int, default=2,
+    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS,
                         help="served and direct runs alternate this many times (evens out a busy host)")
+    parser.add_argument("--compare-engines", action="store_true",
+                        help="in-process: the CTranslate2 engine against transformers float32 at --concurrencies")
+    parser.add_argument("--concurrencies", type=lambda v: [int(x) for x in v.split(",")], default=[1, 4, 16],
+                        help="with --compare-engines: comma-separated concurrencies (default 1,4,16)")
+    parser.add_argument("--ct2-variants", action="store_true",
+                        help="with --compare-engines: also CTranslate2's batch mode and one row at a time")
+    parser.add_argument("--quality-tokens", type=int, default=48,
+                        help="with --compare-engines: tokens per greedy answer compared between engines")
 
 
 def _fmt(value: float | None, unit: str = "ms") -> str:
@@ -35,7 +45,23 @@ def _fmt(value: float | None, unit: str = "ms") -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.compare_engines:
+        return asyncio.run(_compare(args))
     return asyncio.run(_main(args))
+
+
+async def _compare(args: argparse.Namespace) -> int:
+    from relaydesk.generation import bench_engines
+
+    if args.rounds == DEFAULT_ROUNDS:
+        args.rounds = 1  # variants already take turns at every concurrency
+    figures = await bench_engines.compare_engines(args)
+    bench_engines.report(figures)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+    errors = sum(r["errors"] for e in figures["engines"].values() for r in e["by_concurrency"].values())
+    return 0 if not errors else 1
+
 
 
 async def _main(args: argparse.Namespace) -> int:

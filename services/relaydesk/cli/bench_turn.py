@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     import uuid
     from concurrent.futures import ThreadPoolExecutor
 
+    from relaydesk.bench.hops import hop_gaps
     from relaydesk.bench.stats import histogram_png, percentiles, progress
     from relaydesk.cli.gateway_client import GatewayClient
     from relaydesk.stack.demo_data import chat_once
@@ -57,17 +58,27 @@ def run(args: argparse.Namespace) -> int:
 
     stage_ms: dict[str, list[float]] = {}
     inside_share: list[float] = []
-    for row in results["cold"]:
-        stages = _stages_of(client, row)
-        for name, ms in stages.items():
-            stage_ms.setdefault(name, []).append(ms)
-        if stages:
-            inside_share.append(sum(stages.values()) / row["latency_ms"])
+    hop_ms: dict[str, dict[str, list[float]]] = {"miss": {}, "hit": {}}
+    for phase in ("cold", "warm"):
+        for row in results[phase]:
+            data = _reply_of(client, row)
+            stages = {s["stage"]: s["latency_ms"] for s in data.get("stages", [])}
+            kind = "hit" if row["cache"].get("hit") else "miss"
+            for hop, ms in hop_gaps(data, row["latency_ms"]).items():
+                hop_ms[kind].setdefault(hop, []).append(ms)
+            if phase != "cold":
+                continue
+            for name, ms in stages.items():
+                stage_ms.setdefault(name, []).append(ms)
+            if stages:
+                inside_share.append(sum(stages.values()) / row["latency_ms"])
     report = {
         "cold": summary(results["cold"]),
         "warm": summary(results["warm"]),
         "stage_ms_p50": {k: round(statistics.median(v), 2) for k, v in sorted(stage_ms.items())},
         "share_of_latency_in_stages": round(statistics.median(inside_share), 3) if inside_share else None,
+        # Between stages (broker hop, fetch wait, batching, decode), per hop, for misses and cache hits.
+        "hop_ms_p50": {k: {h: round(statistics.median(v), 2) for h, v in hops.items()} for k, hops in hop_ms.items()},
         "concurrency": args.concurrency,
     }
     hits = [r["latency_ms"] for rows in results.values() for r in rows if r["cache"].get("hit")]
@@ -87,13 +98,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"cold p50/p95/p99 ms: {report['cold']['latency_ms']}")
         print(f"warm p50/p95/p99 ms: {report['warm']['latency_ms']} (cache hits {report['warm']['cache_hits']})")
         print(f"stage p50 ms: {report['stage_ms_p50']}")
+        print(f"hop p50 ms (cache misses): {report['hop_ms_p50']['miss']}")
+        print(f"hop p50 ms (cache hits): {report['hop_ms_p50']['hit']}")
     print(json.dumps(report))
     return 0
 
 
-def _stages_of(client, row: dict) -> dict[str, float]:
+def _reply_of(client, row: dict) -> dict:
     got = client.get_json(f"/v1/conversations/{row['conversation_id']}/replies", {"turn_id": row["turn_id"], "wait": 1})
     items = got.get("items") or []
-    if not items:
-        return {}
-    return {s["stage"]: s["latency_ms"] for s in items[0]["data"].get("stages", [])}
+    return dict(items[0]["data"]) if items else {}

@@ -9,10 +9,12 @@ WORKERS = (
     "guard", "intent", "emotion", "knowledge", "retrieval", "generation", "compliance", "conversations", "assist",
     "campaigns", "carrier", "qa",
 )
+# Layouts of the local stack that the chart does not deploy: intent and emotion in one process (nlu/app.py).
+LOCAL_WORKERS = ("nlu",)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", choices=WORKERS, help="which processor to run")
+    parser.add_argument("name", choices=WORKERS + LOCAL_WORKERS, help="which processor to run")
     parser.add_argument("--loglevel", default="info")
 
 

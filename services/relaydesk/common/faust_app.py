@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import faust
+from faust.types.auth import CredentialsT as Credentials
 
 from relaydesk.common import faust_transport
 from relaydesk.common.settings import KafkaSettings, relaydesk_home
+
+
+def broker_credentials(kafka: KafkaSettings) -> Credentials | None:
+    """Faust's (aiokafka's) side of the settings' security section; confluent clients get the same from
+    `KafkaSettings.confluent_config()`. TLS verifies the brokers against the system's CAs, as librdkafka does.
+
+    Faust's SASLCredentials speaks SASL_PLAINTEXT unless it is given an SSL context, so SASL_SSL needs one here:
+    without it a worker would send its SCRAM exchange in the clear to a TLS listener and never connect."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH) if kafka.uses_tls else None
+    if kafka.uses_sasl:
+        assert kafka.sasl_username is not None and kafka.sasl_password is not None  # KafkaSettings checks this
+        return faust.SASLCredentials(
+            username=kafka.sasl_username,
+            password=kafka.sasl_password.get_secret_value(),
+            mechanism=kafka.sasl_mechanism,
+            ssl_context=context,
+        )
+    return faust.SSLCredentials(context) if context is not None else None
 
 
 def make_app(
@@ -24,7 +44,7 @@ def make_app(
         from relaydesk.common.ports import free_port
 
         web_port = free_port(web_host)
-    scheme = faust_transport.register(kafka.fetch_wait_ms)
+    scheme = faust_transport.register(kafka.fetch_wait_ms, kafka.idle_fetch_wait_ms, kafka.idle_after_s)
     brokers = [f"{scheme}://{hostport.strip()}" for hostport in kafka.bootstrap.split(",") if hostport.strip()]
     datadir = relaydesk_home() / "faust" / f"{service}{kafka.topic_prefix.rstrip('.')}"
     datadir.parent.mkdir(parents=True, exist_ok=True)
@@ -57,11 +77,8 @@ def make_app(
         # Tansu reports a wrong high watermark, so table recovery misses updates unless every changelog
         # record sits in its own batch (NOTES.md).
         conf["producer_max_batch_size"] = 1
-    if kafka.security_protocol != "PLAINTEXT" and kafka.sasl_mechanism and kafka.sasl_username:
-        password = kafka.sasl_password.get_secret_value() if kafka.sasl_password else ""
-        conf["broker_credentials"] = faust.SASLCredentials(
-            username=kafka.sasl_username, password=password, mechanism=kafka.sasl_mechanism
-        )
+    if (credentials := broker_credentials(kafka)) is not None:
+        conf["broker_credentials"] = credentials
     conf.update(overrides)
     suffix = f"-{kafka.topic_prefix.rstrip('.')}" if kafka.topic_prefix else ""
     return faust.App(f"relaydesk-{service}{suffix}", **conf)

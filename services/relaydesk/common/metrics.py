@@ -37,6 +37,12 @@ FALLBACKS = Counter(
     "error, history unavailable, broadcast lag, ...), by stage and kind",
     ["stage", "kind"],
 )
+GROUNDING_REJECTIONS = Counter(
+    "relaydesk_grounding_rejections_total",
+    "Generated answers the grounding check could not vouch for (answered from the source sentences instead), "
+    "by stage and reason (negation, number, unit, condition, restates_question, unsupported_terms, ...)",
+    ["stage", "reason"],
+)
 HANDOFFS = Counter("relaydesk_handoffs_total", "Hand-offs to a person, by reason", ["reason"])
 DEDUPED = Counter(
     "relaydesk_deduped_total", "Repeated events dropped by id (redeliveries), by stage and kind", ["stage", "kind"]

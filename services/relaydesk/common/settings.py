@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,10 +22,17 @@ def relaydesk_cache_dir() -> Path:
     return Path(env).expanduser() if env else relaydesk_home() / "cache"
 
 
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+# What both client families speak (librdkafka and aiokafka). The local Tansu broker speaks none usably: see
+# docs/reliability.md, "The broker's door".
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
 class KafkaSettings(BaseSettings):
     """How to reach Kafka. The defaults suit the local Tansu broker (see NOTES on its quirks)."""
 
-    model_config = SettingsConfigDict(env_prefix="RELAYDESK_KAFKA_", frozen=True)
+    # hide_input_in_errors: a validation error would otherwise print the SASL password it was given.
+    model_config = SettingsConfigDict(env_prefix="RELAYDESK_KAFKA_", frozen=True, hide_input_in_errors=True)
 
     bootstrap: str = "127.0.0.1:9092"
     security_protocol: str = "PLAINTEXT"
@@ -37,11 +44,54 @@ class KafkaSettings(BaseSettings):
     heartbeat_interval_s: float = 1.0
     # The broker answers fetches by sleeping up to this long; it bounds per-hop latency.
     fetch_wait_ms: int = 20
+    # After `idle_after_s` without a record, a stream processor's consumer lets the broker hold an empty fetch
+    # this long instead (common/fetch_wait.py): fewer fetches when idle. 0 (or <= fetch_wait_ms) turns it off.
+    idle_fetch_wait_ms: int = 250
+    idle_after_s: float = 10.0
     # `earliest` everywhere: Tansu's ListOffsets(LATEST) is wrong, so `latest` would skip or replay.
     auto_offset_reset: str = "earliest"
     topic_prefix: str = ""
     partitions: int = 4
     replication_factor: int = 1
+
+    @field_validator("security_protocol", mode="before")
+    @classmethod
+    def _protocol_upper(cls, value: object) -> object:
+        return (value.strip().upper() or "PLAINTEXT") if isinstance(value, str) else value
+
+    @field_validator("sasl_mechanism", "sasl_username", "sasl_password", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object, info: ValidationInfo) -> object:
+        # The chart and shells hand over "" for "not set"; an empty credential is never a real one.
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return None
+        return value.strip().upper() if info.field_name == "sasl_mechanism" else value
+
+    @model_validator(mode="after")
+    def _security_consistent(self) -> KafkaSettings:
+        """Fail at start-up, by name, rather than with a broker's vague refusal (or credentials silently unused)."""
+        if self.security_protocol not in SECURITY_PROTOCOLS:
+            raise ValueError(f"RELAYDESK_KAFKA_SECURITY_PROTOCOL must be one of {', '.join(SECURITY_PROTOCOLS)}")
+        if self.uses_sasl:
+            if self.sasl_mechanism not in SASL_MECHANISMS:
+                raise ValueError(f"RELAYDESK_KAFKA_SASL_MECHANISM must be one of {', '.join(SASL_MECHANISMS)}")
+            unset = [n for n in ("sasl_username", "sasl_password") if getattr(self, n) is None]
+            missing = [f"RELAYDESK_KAFKA_{n.upper()}" for n in unset]
+            if missing:
+                raise ValueError(f"{self.security_protocol} needs {' and '.join(missing)}")
+        elif self.sasl_mechanism or self.sasl_username or self.sasl_password is not None:
+            raise ValueError(f"SASL settings given but RELAYDESK_KAFKA_SECURITY_PROTOCOL is {self.security_protocol}")
+        return self
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

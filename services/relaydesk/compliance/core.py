@@ -1,6 +1,7 @@
 """The compliance stage's pure core: the last gate before a reply leaves.
 
-For each draft: redact PII (except the company's own details that the sources publish), look for forbidden
+For each draft: redact PII (except the company's own details that the sources publish, and text quoted from
+the cited knowledge: an article title is not a customer's name), look for forbidden
 claims, check that amounts, numbers, dates and policy claims come from the sources, and decide
 pass | redacted | blocked. Every decision is audited; blocked replies (and a sampled share of the rest) go to
 human review; a blocked reply becomes a safe fallback plus a hand-off; a streamed reply that did not pass
@@ -23,6 +24,7 @@ from relaydesk.compliance.config import ComplianceSettings
 from relaydesk.compliance.groundedness import SourceIndex, check_grounded
 from relaydesk.compliance.lang import guess_lang
 from relaydesk.compliance.pii import PiiSpan, RedactionResult
+from relaydesk.compliance.quoted import cited_texts, inside_quote, quoted_regions
 from relaydesk.compliance.sources import SourceExemption, reply_sources, source_texts
 from relaydesk.compliance.tenants import TenantCompliancePolicy, TenantPolicies
 from relaydesk.events import (
@@ -103,7 +105,14 @@ def assess(draft: ReplyDraft, deps: ComplianceDeps, policy: TenantCompliancePoli
     lang = guess_lang(draft.text)
     exemption = SourceExemption(sources, deps.settings.source_exempt_types)
     spans = deps.redactor.analyze(draft.text, lang)
-    masked = [s for s in spans if not exemption(s, draft.text[s.start : s.end])]
+    # Text quoted from the cited passages or titles is the company's own words, not the customer's data.
+    passages, titles = cited_texts(draft)
+    quoted = quoted_regions(draft.text, passages, titles)
+    masked = [
+        s for s in spans
+        if not exemption(s, draft.text[s.start : s.end])
+        and not (s.type in exemption.exempt_types and inside_quote(s.start, s.end, draft.text, quoted))
+    ]
     findings = [pii_finding(s) for s in masked]
     joined = "\n".join(sources)
     blocking = check_claims(draft.text, policy.claims, joined)

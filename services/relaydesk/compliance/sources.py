@@ -10,6 +10,8 @@ from relaydesk.compliance.pii import PiiSpan
 from relaydesk.events import ReplyDraft, ReplySource, RetrievalHit
 
 _PHONEISH = re.compile(r"\+?\d[\d ().\-]{5,}\d")
+# NER spans may carry punctuation with them ("「Slow" from "「Slow mobile data」"): it is no part of the value.
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def _hits(draft: ReplyDraft) -> list[RetrievalHit]:
@@ -52,7 +54,8 @@ class SourceExemption:
     """Decides whether a PII span in a reply is a value the sources publish verbatim.
 
     Phone numbers compare by digits (a "+1 800 555 0199" source grounds "1-800-555-0199"; a national form
-    matches its international form by suffix); emails, names and IBANs compare case- and space-insensitively.
+    matches its international form by suffix); IBANs compare case- and space-insensitively; emails and names
+    case-insensitively, as whole words, without punctuation the detector took along ("「Slow").
     """
 
     def __init__(self, sources: Iterable[str], exempt_types: Iterable[str]) -> None:
@@ -72,4 +75,6 @@ class SourceExemption:
             )
         if span.type == "IBAN_CODE":
             return re.sub(r"\s+", "", value).upper() in self._compact
-        return value.lower() in self._lower
+        needle = _EDGE_PUNCT.sub("", value).lower()
+        # Whole words only: a customer called "Jo" is not published by a source that says "join".
+        return bool(needle) and re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", self._lower) is not None

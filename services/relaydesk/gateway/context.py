@@ -175,5 +175,7 @@ def reply_view(reply: Reply) -> dict[str, Any]:
         "cache": reply.cache.model_dump(exclude_none=True),
         "received_at": reply.received_at.isoformat(),
         "replied_at": reply.occurred_at.isoformat(),
-        "stages": [{"stage": s.stage, "latency_ms": round(s.latency_ms, 2)} for s in reply.stages],
+        "stages": [
+            {"stage": s.stage, "latency_ms": round(s.latency_ms, 2), "at": s.at.isoformat()} for s in reply.stages
+        ],
     }

@@ -37,6 +37,16 @@ class GenerationSettings(BaseSettings):
     torch_threads: int | None = None
     max_context_tokens: int = Field(default=2048, ge=256)
     no_repeat_ngram_size: int = Field(default=4, ge=0)
+    # Which engine decodes. "auto": CTranslate2 (int8 weights) on the CPU when `ctranslate2` is installed,
+    # transformers otherwise and on a GPU. "transformers" keeps the KV-cache loop with continuous batching.
+    engine: Literal["auto", "transformers", "ctranslate2"] = "auto"
+    # CTranslate2 weights (converted once, next to the rebuilt Hugging Face copy): int8 ran 2-3x faster
+    # than transformers float32 here; "float32" keeps the outputs closest to it.
+    ct2_quantization: Literal["int8", "int8_float32", "float32"] = "int8"
+    # "rows": one CTranslate2 call per request, `ct2_parallel_rows` at once (prompts of different lengths in
+    # one call change the longer ones' outputs); "batch": all waiting rows in one call (see ct2_scheduler).
+    ct2_batching: Literal["rows", "batch"] = "rows"
+    ct2_parallel_rows: int = Field(default=2, ge=1)
 
     # --- the Serve application -----------------------------------------------------------------------
     app_name: str = "generation"
@@ -83,7 +93,14 @@ class GenerationSettings(BaseSettings):
     # --- grounding and fallback ----------------------------------------------------------------------
     # Share of the answer's content words that must occur in the sources (numbers must all occur).
     min_support: float = Field(default=0.75, ge=0.0, le=1.0)
-    extractive_max_chars: int = Field(default=480, ge=80)
+    # The extractive answer quotes one or two sentences, not a passage (a reply should stay under 300).
+    extractive_max_chars: int = Field(default=280, ge=80)
+    # Sentences of the retrieved passages the prompt carries (the best ones, plus the one after the best).
+    prompt_sentences: int = Field(default=4, ge=1)
+    # When to rank sentences by the embedder's query-sentence similarity rather than by shared words:
+    # "cross_lingual" only when no passage shares the question's language (words cannot tell there).
+    sentence_vectors: Literal["off", "cross_lingual", "always"] = "cross_lingual"
+    sentence_vectors_timeout_s: float = Field(default=1.5, gt=0)
 
     # --- semantic cache ------------------------------------------------------------------------------
     cache_enabled: bool = True

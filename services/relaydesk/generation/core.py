@@ -7,8 +7,12 @@ Order of decisions for a customer turn:
    the guard flagged an injection attempt;
 2. no usable passages (no hits, nothing to carry over from the previous answer): hand off;
 3. a cached approved reply for a similar question whose documents are unchanged: reuse it;
-4. generate (streaming partials), tidy, check grounding; on timeout, failure or an ungrounded answer, answer
-   with the best passage (extractive), or hand off when there is none.
+   Before that, the passages' sentences are ranked against the question; when the turn is out of scope or
+   no sentence really answers, say so in the customer's language, name the closest topics and hand off
+   ("I don't know" well, `dont_know.py`) rather than paste an unrelated article;
+4. generate (streaming partials) from a prompt holding only the best sentences, tidy, check grounding
+   (contradictions included); on timeout, failure or an answer the check cannot vouch for, quote the one or
+   two sentences that answer (extractive), or hand off when there are none.
 """
 
 from __future__ import annotations
@@ -37,6 +41,13 @@ from relaydesk.events.reply import (
     reply_id_for,
 )
 from relaydesk.events.tenant import TenantConfig
+from relaydesk.generation.answer_sentences import (
+    RankedSentence,
+    focus_sources,
+    rank_sentences,
+    same_language,
+    source_sentences,
+)
 from relaydesk.generation.cache import (
     PendingReplies,
     PendingReply,
@@ -46,6 +57,7 @@ from relaydesk.generation.cache import (
     question_signature,
 )
 from relaydesk.generation.config import GenerationSettings
+from relaydesk.generation.dont_know import dont_know_text, unanswered
 from relaydesk.generation.fallback import (
     KNOWLEDGE_UNAVAILABLE,
     extractive_answer,
@@ -53,6 +65,7 @@ from relaydesk.generation.fallback import (
     handoff_summary,
     handoff_text,
     record_fallback,
+    record_ungrounded,
     with_security_notice,
 )
 from relaydesk.generation.grounding import check_grounding, clean_answer
@@ -68,6 +81,7 @@ from relaydesk.generation.ports import (
     GenerationUnavailable,
     HistoryTurn,
     PartialSink,
+    SentenceScorer,
     SourceSnippet,
     SystemClock,
     TextGenerator,
@@ -95,6 +109,7 @@ class GenerationDeps:
     tenants: dict[str, TenantConfig] = field(default_factory=dict)
     pending: PendingReplies | None = None
     holds: ConversationHolds | None = None  # None: the bot answers every turn (no hand-off state known)
+    sentence_scorer: SentenceScorer | None = None  # None: sentences are ranked by shared words only
 
     def __post_init__(self) -> None:
         if self.pending is None:
@@ -260,6 +275,11 @@ async def _respond(ctx: _Turn, deps: GenerationDeps) -> _Outcome:
             return _unavailable_outcome(ctx)
     if not sources:
         return _handoff_outcome(ctx, "no_knowledge")
+    ranked, by_vectors = await _rank(ctx, sources, deps)
+    if not ctx.follow_up and not ctx.untrusted:  # a follow-up leans on the previous answer's passage
+        why = unanswered(event.turn.text, sources, ranked, event.intent, by_vectors)
+        if why is not None:
+            return _dont_know_outcome(ctx, why, sources)
     cache_info = CacheInfo(hit=False)
     if deps.cache is not None and settings.cache_enabled:
         _prepare_cache_scope(ctx)
@@ -267,9 +287,49 @@ async def _respond(ctx: _Turn, deps: GenerationDeps) -> _Outcome:
             cached, cache_info = await _cache_lookup(ctx, deps)
             if cached is not None:
                 return cached
-    outcome = await _generate(ctx, sources, deps)
+    outcome = await _generate(ctx, sources, ranked, deps)
     outcome.cache = cache_info
     return outcome
+
+
+async def _rank(
+    ctx: _Turn, sources: list[SourceSnippet], deps: GenerationDeps
+) -> tuple[list[RankedSentence], bool]:
+    """The passages' sentences, best first, and whether embedder similarities ranked them. An untrusted
+    question does not steer the choice: retrieval order does."""
+    question = "" if ctx.untrusted else ctx.event.turn.text
+    scores = await _vector_scores(ctx, question, sources, deps) if question else None
+    return rank_sentences(question, sources, scores), scores is not None
+
+
+async def _vector_scores(
+    ctx: _Turn, question: str, sources: list[SourceSnippet], deps: GenerationDeps
+) -> list[list[float]] | None:
+    mode = deps.settings.sentence_vectors
+    embedding = ctx.event.embedding
+    if deps.sentence_scorer is None or embedding is None or mode == "off":
+        return None
+    if mode == "cross_lingual" and any(same_language(question, f"{s.title}. {s.text}") for s in sources):
+        return None
+    split = source_sentences(sources)
+    flat = [sentence for parts in split for sentence in parts]
+    try:
+        scores = await asyncio.wait_for(
+            asyncio.to_thread(deps.sentence_scorer.similarities, embedding.vector(), embedding.model, flat),
+            deps.settings.sentence_vectors_timeout_s,
+        )
+    except Exception as exc:  # ranking by shared words is the defined degradation
+        record_fallback("sentence_vectors")
+        log.warning("sentence scoring failed", extra={"reply_id": ctx.reply_id, "error_type": type(exc).__name__})
+        return None
+    if scores is None:
+        return None
+    out: list[list[float]] = []
+    cursor = 0
+    for parts in split:
+        out.append([float(x) for x in scores[cursor : cursor + len(parts)]])
+        cursor += len(parts)
+    return out
 
 
 def _immediate_handoff(ctx: _Turn) -> HandoffReason | None:
@@ -331,11 +391,15 @@ async def _cache_lookup(ctx: _Turn, deps: GenerationDeps) -> tuple[_Outcome | No
     ), CacheInfo(hit=True, similarity=similarity)
 
 
-async def _generate(ctx: _Turn, sources: list[SourceSnippet], deps: GenerationDeps) -> _Outcome:
+async def _generate(
+    ctx: _Turn, sources: list[SourceSnippet], ranked: list[RankedSentence], deps: GenerationDeps
+) -> _Outcome:
     settings = deps.settings
     event = ctx.event
+    focused = focus_sources(sources, ranked, settings.prompt_sentences)
     prompt = build_prompt(
-        event.turn.text, sources, ctx.history, _persona(ctx.tenant), _budget(settings), untrusted=ctx.untrusted
+        event.turn.text, focused, ctx.history, _persona(ctx.tenant), _budget(settings), untrusted=ctx.untrusted,
+        lang=ctx.lang,
     )
     request = GenerationRequest(prompt.messages, settings.max_new_tokens, settings.temperature, ctx.reply_id)
     stream = PartialStream(
@@ -391,24 +455,25 @@ async def _generate(ctx: _Turn, sources: list[SourceSnippet], deps: GenerationDe
             failure = "empty"
         elif not grounding.supported:
             failure = "ungrounded"
+            record_ungrounded(grounding.reason or "unsupported_terms")
         used = [prompt.sources[i] for i in grounding.source_indices]
     if failure is None:
         await stream.end()
         return _Outcome(text=answer, mode="generated", sources=used, stats=stats, streamed=stream.streamed)
     await stream.retract(failure)
-    # The untruncated passages: the prompt may have shortened them to fit its budget.
-    return _fallback(ctx, sources, failure, stats, stream.streamed, deps)
+    # The whole passages, ranked: the prompt carried only some of their sentences.
+    return _fallback(ctx, sources, ranked, failure, stats, stream.streamed, deps)
 
 
 def _fallback(
-    ctx: _Turn, sources: Sequence[SourceSnippet], failure: str, stats: GenerationStats, streamed: bool,
-    deps: GenerationDeps,
+    ctx: _Turn, sources: Sequence[SourceSnippet], ranked: Sequence[RankedSentence], failure: str,
+    stats: GenerationStats, streamed: bool, deps: GenerationDeps,
 ) -> _Outcome:
     event = ctx.event
     record_fallback(failure)
     extract = extractive_answer(
         event.turn.text, sources, deps.settings.extractive_max_chars, ctx.lang,
-        trust_question=not ctx.untrusted,
+        trust_question=not ctx.untrusted, ranked=ranked,
     )
     if extract is None:
         outcome = _handoff_outcome(ctx, "generation_failed")
@@ -417,6 +482,16 @@ def _fallback(
     return _Outcome(
         text=extract.text, mode="extractive", sources=[extract.source], fallback_reason=failure, stats=stats,
         streamed=streamed,
+    )
+
+
+def _dont_know_outcome(ctx: _Turn, why: str, sources: Sequence[SourceSnippet]) -> _Outcome:
+    """No passage answers (or the turn is out of scope): say so, name the closest topics, hand off. The
+    draft carries why, and the count says how often."""
+    record_fallback(why)
+    return _Outcome(
+        text=dont_know_text(ctx.lang, [s.title for s in sources]), mode="handoff", sources=list(sources),
+        handoff_reason="no_knowledge", fallback_reason=why,
     )
 
 

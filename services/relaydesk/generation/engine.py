@@ -12,6 +12,7 @@ come from any thread, one at a time.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,8 @@ class EngineRequest:
     max_new_tokens: int
     temperature: float = 0.0
     seed: int | None = None
+    # Set when the caller has gone away (its stream closed): an engine that can stop a row early does.
+    cancel: threading.Event | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -69,32 +72,14 @@ class RunningBatch:
 Outputs = list[tuple[Hashable, StepOutput]]
 
 
-class GenerationEngine:
-    def __init__(self, loaded: LoadedModel, max_context_tokens: int = 2048, no_repeat_ngram_size: int = 4):
-        self.loaded = loaded
-        self.model = loaded.model
-        self.tokenizer = loaded.tokenizer
-        self.model_id = loaded.model_id
-        self.device = loaded.device
-        self.max_context_tokens = max_context_tokens
-        self.no_repeat_ngram_size = no_repeat_ngram_size
-        self.eos_ids = self._eos_ids()
-        pad = self.tokenizer.pad_token_id
-        self.pad_id = int(pad if pad is not None else min(self.eos_ids))
+class ChatPromptEncoder:
+    """The tokenizer side every engine shares: chat template, prompt ids, the context limit, end tokens."""
 
-    def _eos_ids(self) -> frozenset[int]:
-        ids: set[int] = set()
-        for value in (self.tokenizer.eos_token_id, getattr(self.model.generation_config, "eos_token_id", None)):
-            if isinstance(value, int):
-                ids.add(value)
-            elif isinstance(value, list | tuple):
-                ids.update(int(v) for v in value)
-        end_of_turn = self.tokenizer.convert_tokens_to_ids("<|im_end|>")
-        if isinstance(end_of_turn, int) and end_of_turn != self.tokenizer.unk_token_id:
-            ids.add(end_of_turn)
-        if not ids:
-            raise ValueError("the tokenizer names no end-of-sequence token")
-        return frozenset(ids)
+    def __init__(self, tokenizer: Any, model_id: str, generation_eos: Any, max_context_tokens: int) -> None:
+        self.tokenizer = tokenizer
+        self.model_id = model_id
+        self.max_context_tokens = max_context_tokens
+        self.eos_ids = end_token_ids(tokenizer, generation_eos)
 
     # --- prompts --------------------------------------------------------------------------------------
 
@@ -119,6 +104,36 @@ class GenerationEngine:
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def end_token_ids(tokenizer: Any, generation_eos: Any) -> frozenset[int]:
+    """The tokenizer's and the generation config's end tokens, plus the chat template's end of turn."""
+    ids: set[int] = set()
+    for value in (tokenizer.eos_token_id, generation_eos):
+        if isinstance(value, int):
+            ids.add(value)
+        elif isinstance(value, list | tuple):
+            ids.update(int(v) for v in value)
+    end_of_turn = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    if isinstance(end_of_turn, int) and end_of_turn != tokenizer.unk_token_id:
+        ids.add(end_of_turn)
+    if not ids:
+        raise ValueError("the tokenizer names no end-of-sequence token")
+    return frozenset(ids)
+
+
+class GenerationEngine(ChatPromptEncoder):
+    name = "transformers"
+
+    def __init__(self, loaded: LoadedModel, max_context_tokens: int = 2048, no_repeat_ngram_size: int = 4):
+        super().__init__(loaded.tokenizer, loaded.model_id,
+                         getattr(loaded.model.generation_config, "eos_token_id", None), max_context_tokens)
+        self.loaded = loaded
+        self.model = loaded.model
+        self.device = loaded.device
+        self.no_repeat_ngram_size = no_repeat_ngram_size
+        pad = self.tokenizer.pad_token_id
+        self.pad_id = int(pad if pad is not None else min(self.eos_ids))
 
     # --- decoding -------------------------------------------------------------------------------------
 
@@ -227,6 +242,9 @@ class GenerationEngine:
         return batch, outputs
 
     def _step(self, row: _Row, token: int) -> StepOutput:
+        cancel = row.request.cancel
+        if cancel is not None and cancel.is_set():  # the caller left: the row leaves the batch now
+            return StepOutput("", True, "stop", len(row.generated))
         if token in self.eos_ids:
             return StepOutput(row.stream.flush(), True, "stop", len(row.generated))
         row.generated.append(token)

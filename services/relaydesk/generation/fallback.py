@@ -1,4 +1,5 @@
-"""The safe answers: the best retrieved passage (extractive), and hand-off to a person with a short summary.
+"""The safe answers: the sentences that answer, quoted from the best passage (extractive), and hand-off to a
+person with a short summary.
 
 Used when the customer asks for a person, when emotion says escalate, when there is no usable knowledge,
 and when generation times out, fails or is judged ungrounded. The customer always gets an answer.
@@ -11,10 +12,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from relaydesk.common import metrics
+from relaydesk.common.lang import detect_lang
 from relaydesk.events.annotations import EmotionAnnotation, GuardAnnotation, IntentAnnotation
 from relaydesk.events.reply import HandoffReason
+from relaydesk.generation.answer_sentences import RankedSentence, quote, rank_sentences
 from relaydesk.generation.ports import HistoryTurn, SourceSnippet
-from relaydesk.generation.text import content_terms, sentences
 
 Priority = Literal["low", "normal", "high", "urgent"]
 
@@ -28,6 +30,13 @@ def record_fallback(kind: str) -> None:
     handed off, a cache read or write failure, history unavailable, the knowledge store unavailable, a
     partial stream stopped."""
     metrics.FALLBACKS.labels("generation", kind).inc()
+
+def record_ungrounded(reason: str) -> None:
+    """Count why the grounding check could not vouch for a generated answer (negation, number, unit,
+    condition, restates_question, ...) in GROUNDING_REJECTIONS{stage="generation", reason}; the extractive
+    answer that replaced it is counted in FALLBACKS as "ungrounded"."""
+    metrics.GROUNDING_REJECTIONS.labels("generation", reason).inc()
+
 
 _HANDOFF_TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -71,11 +80,13 @@ _HANDOFF_TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-_EXTRACT_LEAD: dict[str, tuple[str, str]] = {  # (with title, without title)
-    "en": ("Here is what our help centre says in “{title}”: {text}", "Here is what our help centre says: {text}"),
-    "zh": ("以下内容摘自《{title}》：{text}", "以下内容摘自我们的帮助中心：{text}"),
-    "ja": ("「{title}」より：{text}", "ヘルプセンターより：{text}"),
-    "id": ("Berikut informasi dari “{title}”: {text}", "Berikut informasi dari pusat bantuan kami: {text}"),
+# Only when the quoted sentences are in another language than the customer's: a word saying where they come
+# from. In the customer's language the sentences speak for themselves (the reply cites its sources).
+_OTHER_LANGUAGE_LEAD: dict[str, str] = {
+    "en": "From our help centre: {text}",
+    "zh": "帮助中心的说明：{text}",
+    "ja": "ヘルプセンターの案内：{text}",
+    "id": "Dari pusat bantuan kami: {text}",
 }
 
 
@@ -117,34 +128,23 @@ class Extract:
 
 
 def extractive_answer(
-    question: str, sources: Sequence[SourceSnippet], max_chars: int, lang: str | None, trust_question: bool = True
+    question: str, sources: Sequence[SourceSnippet], max_chars: int, lang: str | None, trust_question: bool = True,
+    ranked: Sequence[RankedSentence] | None = None,
 ) -> Extract | None:
-    """The passage that best answers the question: the source sharing most words with the question (ties,
-    and questions in another language, go to retrieval order), from its best-matching sentence on."""
+    """The one or two sentences that best answer the question, quoted from their passage (see
+    `answer_sentences.quote`). An untrusted question does not steer the choice: retrieval order does.
+    `ranked`: the sentence ranking the caller already has for this question (trusted questions only)."""
     if not sources:
         return None
-    q_terms = set(content_terms(question)) if trust_question else set()
-
-    def overlap(text: str) -> int:
-        return len(q_terms & set(content_terms(text)))
-
-    best = max(range(len(sources)), key=lambda i: (overlap(sources[i].text), -i))
-    source = sources[best]
-    parts = sentences(source.text) or [source.text]
-    scores = [overlap(s) for s in parts]
-    start = scores.index(max(scores))
-    chosen: list[str] = []
-    for sentence in parts[start:]:
-        if chosen and len(" ".join([*chosen, sentence])) > max_chars:
-            break
-        chosen.append(sentence)
-    passage = " ".join(chosen)
-    if len(passage) > max_chars:
-        cut = passage[:max_chars]
-        passage = (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
-    with_title, without_title = _EXTRACT_LEAD[_lang(lang)]
-    title = source.title.strip()
-    text = (with_title if title else without_title).format(title=title, text=passage)
+    if ranked is None or not trust_question:
+        ranked = rank_sentences(question if trust_question else "", sources)
+    quoted = quote(sources, ranked, max_chars)
+    if quoted is None:
+        return None
+    source, passage = quoted
+    text = passage
+    if lang and detect_lang(passage, "en") != _lang(lang):
+        text = _OTHER_LANGUAGE_LEAD[_lang(lang)].format(text=passage)
     return Extract(text=text, passage=passage, source=source)
 
 

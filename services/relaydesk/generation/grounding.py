@@ -2,7 +2,9 @@
 
 The 135M model loops, announces ("The answer is:"), cites chunk ids and drifts off the sources. The check
 is lexical and strict: most of the answer's content words, and every number in it, must come from the
-sources (or, unless the turn was flagged as an attack, from the customer's own question).
+sources (or, unless the turn was flagged as an attack, from the customer's own question). Words from the
+sources are not enough: the answer must not flip a negation, add a condition, change a unit, or only hand
+the question back (`contradiction.py`). `Grounding.reason` says which rule failed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from relaydesk.generation.contradiction import (
+    negation_conflict,
+    restates_question,
+    unit_conflicts,
+    unsupported_condition,
+)
 from relaydesk.generation.text import content_terms, numbers, sentences
 
 _CITATION = re.compile(r"\s*[\[(](?:source|doc|id)?[:\s]*[A-Za-z0-9][A-Za-z0-9._:/#-]*#\d+[\])]", re.I)
@@ -29,6 +37,9 @@ class Grounding:
     support: float  # share of the answer's content terms found in the sources (or the question)
     unsupported_numbers: tuple[str, ...]
     source_indices: tuple[int, ...]  # the sources the answer drew on, most used first
+    # Why the answer is not vouched for (None when supported): no_content, number, unit, unsupported_terms,
+    # unattributed, negation, condition, restates_question.
+    reason: str | None = None
 
 
 def clean_answer(raw: str, finish_reason: str | None = None) -> str:
@@ -60,13 +71,34 @@ def check_grounding(answer: str, sources: Sequence[str], question: str, min_supp
         source_numbers |= numbers(s)
     unsupported_numbers = tuple(sorted(numbers(answer) - source_numbers))
     if not terms:
-        return Grounding(False, 0.0, unsupported_numbers, ())
+        return Grounding(False, 0.0, unsupported_numbers, (), "no_content")
     allowed = set(content_terms(question)).union(*source_terms)
     support = sum(t in allowed for t in terms) / len(terms)
-    used = _attribute(set(terms) | numbers(answer), [st | numbers(s) for st, s in zip(source_terms, sources,
-                                                                                    strict=True)])
-    supported = support >= min_support and not unsupported_numbers and bool(used)
-    return Grounding(supported, support, unsupported_numbers, tuple(used))
+    used = tuple(_attribute(set(terms) | numbers(answer), [st | numbers(s) for st, s in zip(source_terms, sources,
+                                                                                          strict=True)]))
+    reason = _first_failure(answer, sources, question, support, min_support, unsupported_numbers, used)
+    return Grounding(reason is None, support, unsupported_numbers, used, reason)
+
+
+def _first_failure(
+    answer: str, sources: Sequence[str], question: str, support: float, min_support: float,
+    unsupported_numbers: tuple[str, ...], used: tuple[int, ...],
+) -> str | None:
+    if unsupported_numbers:
+        return "number"
+    if unit_conflicts(answer, sources):
+        return "unit"
+    if support < min_support:
+        return "unsupported_terms"
+    if not used:
+        return "unattributed"
+    if negation_conflict(answer, sources):
+        return "negation"
+    if unsupported_condition(answer, sources) is not None:
+        return "condition"
+    if restates_question(answer, question):
+        return "restates_question"
+    return None
 
 
 def _attribute(answer_terms: set[str], source_terms: Sequence[set[str]]) -> list[int]:

@@ -152,6 +152,20 @@ class CacheStore(Protocol):
     def invalidate_doc(self, tenant_id: str, doc_id: str) -> None: ...
 
 
+# --- sentence similarity --------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class SentenceScorer(Protocol):
+    """The embedder's similarity of each sentence to the turn's query vector (which the turn already
+    carries), or None when `query_model` is not the scorer's embedder. Synchronous; the core runs it off the
+    event loop with a timeout."""
+
+    def similarities(
+        self, query_vector: np.ndarray, query_model: str, sentences: Sequence[str]
+    ) -> np.ndarray | None: ...
+
+
 # --- time -----------------------------------------------------------------------------------------------
 
 

@@ -14,8 +14,10 @@ per decorated method.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+import threading
 import time
 from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -29,8 +31,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from relaydesk.generation.batcher import LocalStreamBatcher
 from relaydesk.generation.config import GenerationSettings
-from relaydesk.generation.engine import EngineRequest, GenerationEngine, PromptTooLong, StepOutput
-from relaydesk.generation.model_store import load_model
+from relaydesk.generation.engine import EngineRequest, PromptTooLong, StepOutput
+from relaydesk.generation.engine_choice import build_engine, build_scheduler
 from relaydesk.generation.protocol import (
     NDJSON,
     GenerateRequest,
@@ -38,7 +40,6 @@ from relaydesk.generation.protocol import (
     StreamEnd,
     describe_validation_error,
 )
-from relaydesk.generation.scheduler import ContinuousScheduler
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +61,14 @@ class GenerationServer:
 
             loopback_worker_setup()  # before Serve opens this replica's own gRPC port, right after __init__
         self.settings = GenerationSettings(**dict(settings or {}))
-        loaded = load_model(self.settings)
-        self.engine = GenerationEngine(loaded, self.settings.max_context_tokens, self.settings.no_repeat_ngram_size)
+        self.engine = build_engine(self.settings)
+        loaded = self.engine.loaded
         # One decode thread: the model is driven from a single thread, and a stalled step is visible.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode")
         self._last_progress = time.monotonic()
         self._batches = 0
         self._largest_batch = 0
-        self._scheduler = ContinuousScheduler(self.engine, self._executor, self.settings.max_running_rows,
-                                              self._on_step)
+        self._scheduler = build_scheduler(self.engine, self.settings, self._executor, self._on_step)
         # Inside a replica Serve batches; anywhere else (the bench's direct baseline) a local batcher with the
         # same semantics does.
         self._batcher: Any = (
@@ -80,7 +80,8 @@ class GenerationServer:
              "batch_wait_timeout_s": self.settings.batch_wait_timeout_s}
         )
         log.info("generation replica ready",
-                 extra={"model": loaded.model_id, "device": loaded.device, "load_s": round(loaded.load_s, 2)})
+                 extra={"model": loaded.model_id, "engine": self.engine.name, "device": loaded.device,
+                        "load_s": round(loaded.load_s, 2)})
 
     # --- Serve hooks ----------------------------------------------------------------------------------
 
@@ -102,6 +103,7 @@ class GenerationServer:
         loaded = self.engine.loaded
         return {
             "model": loaded.model_id,
+            "engine": self.engine.name,
             "device": loaded.device,
             "dtype": loaded.dtype,
             "load_s": round(loaded.load_s, 3),
@@ -111,6 +113,8 @@ class GenerationServer:
             "batches": self._batches,
             "largest_batch": self._largest_batch,
             "running_rows": self._scheduler.running_rows,
+            **({"ct2_batching": self._scheduler.batching, "ct2_parallel_rows": self._scheduler.slots}
+               if self.engine.name == "ctranslate2" else {}),
             "pid": os.getpid(),
         }
 
@@ -155,7 +159,8 @@ class GenerationServer:
     def _prepare(self, payload: Any) -> tuple[GenerateRequest, EngineRequest]:
         gen = GenerateRequest.model_validate(payload)
         messages = [m.model_dump() for m in gen.messages]
-        return gen, self.engine.request(messages, gen.max_new_tokens, gen.temperature, gen.seed)
+        request = self.engine.request(messages, gen.max_new_tokens, gen.temperature, gen.seed)
+        return gen, dataclasses.replace(request, cancel=threading.Event())
 
     async def _events(self, engine_request: EngineRequest) -> AsyncIterator[dict[str, Any]]:
         """`{"delta": ...}` items, then one `StreamEnd` item (or `{"done": true, "error": ...}`)."""
@@ -173,6 +178,9 @@ class GenerationServer:
             log.error("generation failed", extra={"error_type": type(exc).__name__})
             yield {"done": True, "error": type(exc).__name__}
             return
+        finally:
+            if (last is None or not last.finished) and engine_request.cancel is not None:
+                engine_request.cancel.set()  # the caller left (or it failed): stop decoding its row
         yield StreamEnd(**self._usage(engine_request, last, arrived, first)).model_dump()
 
     async def _complete(self, engine_request: EngineRequest) -> GenerateResponse:
@@ -180,11 +188,15 @@ class GenerationServer:
         first: float | None = None
         last: StepOutput | None = None
         parts: list[str] = []
-        async for out in self._decode(engine_request):
-            last = out
-            if out.delta:
-                first = first or time.perf_counter()
-                parts.append(out.delta)
+        try:
+            async for out in self._decode(engine_request):
+                last = out
+                if out.delta:
+                    first = first or time.perf_counter()
+                    parts.append(out.delta)
+        finally:
+            if (last is None or not last.finished) and engine_request.cancel is not None:
+                engine_request.cancel.set()
         return GenerateResponse(text="".join(parts), **self._usage(engine_request, last, arrived, first))
 
     def _usage(

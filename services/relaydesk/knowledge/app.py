@@ -50,6 +50,9 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
             runners.append(install_retrieval(app, kafka, retrieval_deps, retrieval_settings))
         return runners
 
+    kafka = kafka or KafkaSettings()
+    if settings.fetch_wait_ms is not None:
+        kafka = kafka.model_copy(update={"fetch_wait_ms": settings.fetch_wait_ms})
     app = build_worker("knowledge", stages, kafka=kafka)
 
     @app.on_before_shutdown.connect

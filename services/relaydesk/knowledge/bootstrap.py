@@ -29,6 +29,7 @@ def build_deps(
 
         indexer = BackgroundDenseIndexer(store, embedder, encoder, batch_size=settings.dense_batch_size)
         indexer.recover(collections.chunks)
+        indexer.recover(collections.units, sparse=False)
     return KnowledgeDeps(
         store=store,
         embedder=embedder,

@@ -89,6 +89,11 @@ def chunk_document(title: str, body: str, lang: str | None, config: ChunkingConf
     return [Chunk(no, heading, text) for no, (heading, text) in enumerate(texts)]
 
 
+def headings(title: str, body: str) -> list[str]:
+    """The document's section headings, in order (the title itself excluded)."""
+    return [s.heading for s in _sections(title, body) if s.heading]
+
+
 def _merge_small(texts: list[tuple[str, str]], min_chars: int, limit: int) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for heading, text in texts:

@@ -6,7 +6,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from relaydesk.embedding.base import EmbedderSpec
 from relaydesk.knowledge.chunking import ChunkingConfig
-from relaydesk.knowledge.index import CHUNKS, STATE, Collections
+from relaydesk.knowledge.index import CHUNKS, STATE, UNITS, Collections
 from relaydesk.knowledge.terms import Bm25Encoder
 
 _CHUNKING = ChunkingConfig()
@@ -30,6 +30,7 @@ class KnowledgeSettings(BaseSettings):
     dense_batch_size: int = 4
     chunks_collection: str = CHUNKS
     state_collection: str = STATE
+    units_collection: str = UNITS
     # Chunk budgets: ChunkingConfig holds the defaults (chosen on the retrieval dev set), so the eval, the
     # tests and the service chunk alike unless these are set.
     chunk_max_chars: int = _CHUNKING.max_chars
@@ -41,6 +42,11 @@ class KnowledgeSettings(BaseSettings):
     # The Faust adapter's batching: how many updates one core call takes, and how long it waits to fill.
     batch_size: int = 16
     batch_within_s: float = 0.005
+    # This worker's broker fetch wait (ms) while records flow, overriding RELAYDESK_KAFKA_FETCH_WAIT_MS for
+    # its consumer only (knowledge.updates, and turns.emotion for the retrieval agent it hosts in embedded
+    # mode). Tansu answers a fetch by sleeping, so a record waits up to about this long at the hop; None: the
+    # stack's setting. See docs/knowledge.md, Freshness.
+    fetch_wait_ms: int | None = None
 
     def embedder_spec(self) -> EmbedderSpec:
         # Passages are never repeated, so no query cache in front of the knowledge embedder.
@@ -53,7 +59,7 @@ class KnowledgeSettings(BaseSettings):
         )
 
     def collections(self) -> Collections:
-        return Collections(self.chunks_collection, self.state_collection)
+        return Collections(self.chunks_collection, self.state_collection, self.units_collection)
 
     def encoder(self) -> Bm25Encoder:
         return Bm25Encoder(k1=self.bm25_k1, b=self.bm25_b)

@@ -27,7 +27,7 @@ import numpy as np
 
 from relaydesk.embedding.base import Embedder
 from relaydesk.events import Envelope, KnowledgeApplied, KnowledgeUpdate, utcnow
-from relaydesk.knowledge.chunking import Chunk, ChunkingConfig, chunk_document
+from relaydesk.knowledge.chunking import Chunk, ChunkingConfig, chunk_document, headings
 from relaydesk.knowledge.dense import DenseIndexer, DenseJob
 from relaydesk.knowledge.index import (
     ALWAYS_FROM,
@@ -38,9 +38,11 @@ from relaydesk.knowledge.index import (
     chunk_id,
     doc_record_id,
     epoch,
+    unit_id,
 )
 from relaydesk.knowledge.langs import guess_lang
 from relaydesk.knowledge.terms import Bm25Encoder
+from relaydesk.knowledge.units import Unit, document_units
 from relaydesk.vectorstore.base import Filter, Match, Point, Range, VectorStore
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,20 @@ class KnowledgeDeps:
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     encoder: Bm25Encoder = field(default_factory=Bm25Encoder)
     dense_indexer: DenseIndexer | None = None  # None: embed inline
+    units: bool = True  # write title, heading and sentence units for retrieval's second stage
     clock: Callable[[], datetime] = utcnow
+
+
+@dataclass
+class _Pieces:
+    """What one applied upsert writes to one collection: chunks, or the units retrieval re-ranks with."""
+
+    collection: str
+    ids: list[str]
+    texts: list[str]  # what is embedded and (for chunks) indexed lexically
+    hashes: list[str]
+    vectors: list[np.ndarray | None] = field(default_factory=list)
+    final: list[bool] = field(default_factory=list)  # vector computed from this very text
 
 
 @dataclass
@@ -65,10 +80,12 @@ class _Step:
     status: Status
     lang: str | None = None
     chunks: list[Chunk] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    hashes: list[str] = field(default_factory=list)
-    vectors: list[np.ndarray | None] = field(default_factory=list)
-    final: list[bool] = field(default_factory=list)  # vector computed from this very text
+    units: list[Unit] = field(default_factory=list)
+    pieces: list[_Pieces] = field(default_factory=list)  # [chunks, units] for an upsert
+
+    @property
+    def hashes(self) -> list[str]:
+        return self.pieces[0].hashes if self.pieces else []
 
 
 def handle(update: KnowledgeUpdate, deps: KnowledgeDeps) -> list[Envelope]:
@@ -91,7 +108,7 @@ def handle_batch(updates: Sequence[KnowledgeUpdate], deps: KnowledgeDeps) -> lis
         written = 0
         if step.status == "applied":
             points = _write(step, deps)
-            written = len(points)
+            written = len(step.chunks)
             kb_versions[u.tenant_id] += 1
             _write_state(step, written, kb_versions[u.tenant_id], deps)
             jobs.extend(_jobs(step, points, deps))
@@ -130,41 +147,52 @@ def _plan(updates: Sequence[KnowledgeUpdate], deps: KnowledgeDeps) -> list[_Step
         if u.op == "upsert":
             step.lang = u.lang or guess_lang(u.body)
             step.chunks = chunk_document(u.title, u.body, step.lang, deps.chunking)
-            step.texts = [c.embed_text(u.title) for c in step.chunks]
-            step.hashes = [_hash(t) for t in step.texts]
+            texts = [c.embed_text(u.title) for c in step.chunks]
+            step.pieces.append(_Pieces(deps.collections.chunks, [chunk_id(u.doc_id, c.no) for c in step.chunks],
+                                       texts, [_hash(t) for t in texts]))
+            if deps.units:
+                step.units = document_units(u.title, step.chunks, headings(u.title, u.body))
+                unit_texts = [x.embed for x in step.units]
+                step.pieces.append(_Pieces(deps.collections.units, [unit_id(u.doc_id, x.no) for x in step.units],
+                                           unit_texts, [_hash(t) for t in unit_texts]))
         seen[(u.tenant_id, u.doc_id)] = DocState(u.doc_id, u.version, u.op, u.event_id, len(step.chunks))
         steps.append(step)
     return steps
 
 
 def _vectors(steps: list[_Step], deps: KnowledgeDeps) -> int:
-    """Give each applied upsert's chunks a vector: the stored one when the text is unchanged (an edit
-    usually touches one paragraph); otherwise, inline, a fresh embedding (one batch for all), or, deferred,
-    the chunk's previous vector as a stand-in until its job completes. Returns how many texts were embedded."""
+    """Give each applied upsert's chunks and units a vector: the stored one when the text is unchanged (an
+    edit usually touches one paragraph); otherwise, inline, a fresh embedding (one batch for all), or,
+    deferred, the piece's previous vector as a stand-in until its job completes. Returns how many texts were
+    embedded."""
     model = deps.embedder.model_id
-    missing: dict[str, list[tuple[_Step, int]]] = {}
+    missing: dict[str, list[tuple[_Pieces, int]]] = {}
     for step in steps:
-        if step.status != "applied" or not step.chunks:
+        if step.status != "applied":
             continue
-        u = step.update
-        ids = [chunk_id(u.doc_id, c.no) for c in step.chunks]
-        stored = {r.id: r for r in deps.store.get(deps.collections.chunks, u.tenant_id, ids, with_vectors=True)}
-        step.vectors = [None] * len(ids)
-        step.final = [False] * len(ids)
-        for n, cid in enumerate(ids):
-            old = stored.get(cid)
-            usable = old is not None and old.dense is not None and old.payload.get("embed_model") == model
-            if usable and old is not None and old.payload.get("dense_hash") == step.hashes[n]:
-                step.vectors[n], step.final[n] = old.dense, True
-            elif deps.dense_indexer is not None:
-                step.vectors[n] = old.dense if usable and old is not None else None
-            else:
-                missing.setdefault(step.texts[n], []).append((step, n))
+        for pieces in step.pieces:
+            if not pieces.ids:
+                continue
+            stored = {
+                r.id: r
+                for r in deps.store.get(pieces.collection, step.update.tenant_id, pieces.ids, with_vectors=True)
+            }
+            pieces.vectors = [None] * len(pieces.ids)
+            pieces.final = [False] * len(pieces.ids)
+            for n, pid in enumerate(pieces.ids):
+                old = stored.get(pid)
+                usable = old is not None and old.dense is not None and old.payload.get("embed_model") == model
+                if usable and old is not None and old.payload.get("dense_hash") == pieces.hashes[n]:
+                    pieces.vectors[n], pieces.final[n] = old.dense, True
+                elif deps.dense_indexer is not None:
+                    pieces.vectors[n] = old.dense if usable and old is not None else None
+                else:
+                    missing.setdefault(pieces.texts[n], []).append((pieces, n))
     if missing:
         texts = list(missing)
         for text, vec in zip(texts, deps.embedder.embed_passages(texts), strict=True):
-            for step, n in missing[text]:
-                step.vectors[n], step.final[n] = vec, True
+            for pieces, n in missing[text]:
+                pieces.vectors[n], pieces.final[n] = vec, True
     return len(missing)
 
 
@@ -173,48 +201,70 @@ def _write(step: _Step, deps: KnowledgeDeps) -> list[Point]:
     store, chunks_coll = deps.store, deps.collections.chunks
     if u.op == "delete":
         store.delete(chunks_coll, u.tenant_id, Filter(must=(Match("doc_id", u.doc_id),)))
+        if deps.units:
+            store.delete(deps.collections.units, u.tenant_id, Filter(must=(Match("doc_id", u.doc_id),)))
         return []
     valid_from, valid_to = epoch(u.valid_from, ALWAYS_FROM), epoch(u.valid_to, ALWAYS_TO)
+    common = {"doc_id": u.doc_id, "version": u.version, "lang": step.lang, "title": u.title,
+              "valid_from": valid_from, "valid_to": valid_to, "embed_model": deps.embedder.model_id,
+              "update_event_id": u.event_id}
+    chunk_pieces = step.pieces[0]
     points = []
     for n, chunk in enumerate(step.chunks):
-        cid = chunk_id(u.doc_id, chunk.no)
-        final = step.final[n]
         payload = {
-            "doc_id": u.doc_id,
-            "chunk_id": cid,
+            **common,
+            "chunk_id": chunk_pieces.ids[n],
             "chunk_no": chunk.no,
-            "version": u.version,
-            "lang": step.lang,
-            "title": u.title,
             "heading": chunk.heading,
             "text": chunk.text,
             "tags": list(u.tags),
-            "valid_from": valid_from,
-            "valid_to": valid_to,
-            "content_hash": step.hashes[n],
-            # The text the dense vector was computed from ("" while a stand-in or none is stored).
-            "dense_hash": step.hashes[n] if final else "",
-            "dense_ready": 1 if final else 0,
-            "embed_model": deps.embedder.model_id,
-            "update_event_id": u.event_id,
+            **_dense_state(chunk_pieces, n),
         }
-        sparse = deps.encoder.document(step.texts[n], step.lang)
-        points.append(Point(cid, u.tenant_id, payload, step.vectors[n], sparse))
+        sparse = deps.encoder.document(chunk_pieces.texts[n], step.lang)
+        points.append(Point(chunk_pieces.ids[n], u.tenant_id, payload, chunk_pieces.vectors[n], sparse))
     store.upsert(chunks_coll, points)
     # Chunks of superseded versions: the tail beyond the new chunk count (same ids were overwritten above).
     superseded = Filter(must=(Match("doc_id", u.doc_id), Range("version", lt=float(u.version))))
     store.delete(chunks_coll, u.tenant_id, superseded)
+    if len(step.pieces) > 1:
+        unit_pieces = step.pieces[1]
+        unit_points = [
+            Point(unit_pieces.ids[n], u.tenant_id, {
+                **common,
+                "chunk_id": chunk_id(u.doc_id, unit.chunk_no),
+                "kind": unit.kind,
+                "text": unit.text,
+                **_dense_state(unit_pieces, n),
+            }, unit_pieces.vectors[n])
+            for n, unit in enumerate(step.units)
+        ]
+        store.upsert(unit_pieces.collection, unit_points)
+        store.delete(unit_pieces.collection, u.tenant_id, superseded)
+        points.extend(unit_points)
     return points
+
+
+def _dense_state(pieces: _Pieces, n: int) -> dict[str, object]:
+    final = pieces.final[n]
+    return {
+        "content_hash": pieces.hashes[n],
+        # The text the dense vector was computed from ("" while a stand-in or none is stored).
+        "dense_hash": pieces.hashes[n] if final else "",
+        "dense_ready": 1 if final else 0,
+    }
 
 
 def _jobs(step: _Step, points: list[Point], deps: KnowledgeDeps) -> list[DenseJob]:
     if deps.dense_indexer is None:
         return []
-    return [
-        DenseJob(deps.collections.chunks, p, step.texts[n], step.hashes[n])
-        for n, p in enumerate(points)
-        if not step.final[n]
-    ]
+    jobs = []
+    offset = 0
+    for pieces in step.pieces:
+        for n in range(len(pieces.ids)):
+            if not pieces.final[n]:
+                jobs.append(DenseJob(pieces.collection, points[offset + n], pieces.texts[n], pieces.hashes[n]))
+        offset += len(pieces.ids)
+    return jobs
 
 
 def _write_state(step: _Step, chunks: int, kb_version: int, deps: KnowledgeDeps) -> None:

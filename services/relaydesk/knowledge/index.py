@@ -12,6 +12,7 @@ from relaydesk.vectorstore.base import IndexType, Record, VectorStore
 
 CHUNKS = "knowledge"
 STATE = "knowledge-state"
+UNITS = "knowledge-units"  # title, heading and sentence vectors for retrieval's second stage
 KB_RECORD = "kb"
 
 # Validity bounds as epoch seconds; a document without a window is valid from 0 until 9999-12-31.
@@ -29,21 +30,39 @@ CHUNK_INDEXES: dict[str, IndexType] = {
 }
 
 
+UNIT_INDEXES: dict[str, IndexType] = {
+    "doc_id": "keyword",
+    "chunk_id": "keyword",
+    "kind": "keyword",
+    "version": "integer",
+    "valid_from": "float",
+    "valid_to": "float",
+    "content_hash": "keyword",
+    "dense_ready": "integer",
+}
+
+
 @dataclass(frozen=True)
 class Collections:
     chunks: str = CHUNKS
     state: str = STATE
+    units: str = UNITS
 
 
 def ensure_index(store: VectorStore, dim: int, collections: Collections | None = None) -> Collections:
     collections = collections or Collections()
     store.ensure_collection(collections.chunks, dim, sparse=True, indexes=CHUNK_INDEXES)
     store.ensure_collection(collections.state, 0)
+    store.ensure_collection(collections.units, dim, indexes=UNIT_INDEXES)
     return collections
 
 
 def chunk_id(doc_id: str, chunk_no: int) -> str:
     return f"{doc_id}#{chunk_no}"
+
+
+def unit_id(doc_id: str, unit_no: int) -> str:
+    return f"{doc_id}@{unit_no}"
 
 
 def doc_record_id(doc_id: str) -> str:

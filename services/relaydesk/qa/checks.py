@@ -275,24 +275,49 @@ def resolution(conv: Conversation, ctx: CheckContext) -> CheckResult:
 
 
 # -- compliance -------------------------------------------------------------------------------------------------
+# "My code is 482913", "PIN: 4417", "my password is Sunset": a secret word, then a value (a digit in it, or a capital
+# after an explicit "is"). "My PIN stopped working", "the code expired" name no value.
+_SAID_SECRET = re.compile(
+    r"(?:(?<![A-Za-z])(?:password|pin|code|passcode|kata sandi|kode)(?![A-Za-z])"
+    r"|密码|验证码|暗証番号|パスワード|コード)"
+    r"(?:\s*(?:is|was|:|是|は|adalah)\s*(?P<named>(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{4,}|"
+    r"(?-i:[A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*))|\s*(?P<bare>(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{4,}))",
+    re.IGNORECASE,
+)
+_LAST_FOUR = re.compile(r"last (?:4|four)|后四位|下4桁|digit terakhir", re.IGNORECASE)
+
+
+def _asks_for_secret(text: str) -> bool:
+    """A staff message asking for a code, PIN or password: not a tracking or promo code, not "last 4 digits",
+    not a warning ("never share your PIN")."""
+    text = cues.NON_SECRET_CODE.sub(" ", text)
+    return any(
+        cues.SECRET_ASK.search(s.group()) and not cues.PII_ASK_NEGATED.search(s.group())
+        for s in _SENTENCES.finditer(text)
+    ) and not _LAST_FOUR.search(text)
+
+
 def _secrets_given(conv: Conversation) -> list[tuple[int, str]]:
-    """Codes, PINs and passwords the customer gave after a staff ask for one (or said outright)."""
+    """Codes, PINs and passwords the customer gave after a staff ask for one (or said outright). A turn saying it
+    has no code ("I haven't received it") gives none, whatever numbers it holds."""
     out: list[tuple[int, str]] = []
     secret_asked = False
     for i, turn in enumerate(conv.turns):
         if turn.is_staff:
-            secret_asked = bool(cues.SECRET_ASK.search(turn.text)) and not re.search(
-                r"last (?:4|four)|后四位|下4桁|digit terakhir", turn.text, re.IGNORECASE
-            )
+            secret_asked = _asks_for_secret(turn.text)
             continue
-        said = re.search(r"(?:password|pin|code|passcode|密码|验证码|暗証番号|パスワード|コード|kata sandi|kode)"
-                         r"\s*(?:is|was|:|是|は|adalah)?\s*([A-Za-z0-9-]{4,})", turn.text, re.IGNORECASE)
-        if secret_asked or said:
+        said = [m.group("named") or m.group("bare")
+                for m in _SAID_SECRET.finditer(cues.NON_SECRET_CODE.sub(" ", turn.text))]
+        if (secret_asked and not cues.REFUSAL.search(turn.text)) or said:
             out.extend((i, tok) for tok in _SECRET_TOKEN.findall(turn.text))
-            if said:
-                out.append((i, said.group(1)))
+            out.extend((i, tok) for tok in said)
         secret_asked = False
     return [(i, tok) for i, tok in out if len(tok) >= 4]
+
+
+def _repeats(text: str, secret: str) -> re.Match[str] | None:
+    """`secret` as a whole token of `text` (not inside a longer word or number)."""
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", text)
 
 
 def no_pii_exposure(conv: Conversation, ctx: CheckContext) -> CheckResult:
@@ -308,10 +333,9 @@ def no_pii_exposure(conv: Conversation, ctx: CheckContext) -> CheckResult:
         if placeholder or any(f in PII_FINDINGS for f in turn.findings):
             return CheckResult("no", 0.8, (_ev(i, placeholder),))
         for given_at, secret in secrets:
-            if given_at < i:
-                pos = text.find(secret)
-                if pos >= 0:
-                    return CheckResult("no", 0.85, (Evidence(i, pos, pos + len(secret)),))
+            echoed = _repeats(text, secret) if given_at < i else None
+            if echoed:
+                return CheckResult("no", 0.85, (Evidence(i, echoed.start(), echoed.end()),))
         stated = cues.SECRET_STATEMENT.search(text)
         if stated:
             return CheckResult("no", 0.75, (_ev(i, stated),))
@@ -338,11 +362,24 @@ def opt_out_honoured(conv: Conversation, ctx: CheckContext) -> CheckResult:
             return CheckResult("no", 0.8, (_ev(i, req), _ev(nxt)))
         for j in range(nxt, len(conv.turns)):
             if conv.turns[j].is_staff:
-                pitch = _match(cues.PITCH, conv.turns[j].text)
+                pitch = _pitch(conv.turns[j].text)
                 if pitch:
-                    return CheckResult("no", 0.8, (_ev(j, pitch),))
+                    return CheckResult("no", 0.8, (Evidence(j, *pitch),))
         return CheckResult("yes", 0.85, (_ev(nxt, confirm),))
     return CheckResult("na", 0.85)
+
+
+def _pitch(text: str) -> tuple[int, int] | None:
+    """The first pitch in `text`, as (start, end): a pitch word in a sentence that does not say the pitches stop,
+    or a lead-in ("before you go") that does not open a last offer of help."""
+    for sentence in _SENTENCES.finditer(text):
+        words = sentence.group()
+        pitches = [m for m in cues.PITCH.finditer(words) if not cues.PITCH_WITHDRAWN.search(words[: m.start()])]
+        if pitches and cues.CLOSING.search(words) and all(cues.PITCH_LEAD.fullmatch(m.group()) for m in pitches):
+            continue
+        if pitches:
+            return sentence.start() + pitches[0].start(), sentence.start() + pitches[0].end()
+    return None
 
 
 def closing(conv: Conversation, ctx: CheckContext) -> CheckResult:

@@ -51,6 +51,12 @@ VERIFY_ASK = _any(
     r"\bkode (?:otp|verifikasi|sekali pakai|keamanan)\b|\b(?:4|empat) digit terakhir\b|\btanggal lahir\b",
     r"\bpertanyaan keamanan\b|\bverifikasi (?:identitas|data)\b",
 )
+# Codes that are identifiers, not secrets: asking for one, or repeating it, exposes nothing.
+NON_SECRET_CODE = re.compile(
+    r"\b(?:tracking|promo(?:tional)?|discount|voucher|coupon|gift|referral|booking|reservation|reference|post(?:al)?|zip|"
+    r"area|country|product|error|qr|bar|sort|dial(?:l?ing)?|tax|dress|source)[- ]?codes?\b",
+    re.IGNORECASE,
+)
 # The asks whose answer is a secret (a code, a PIN, a password): echoing the answer back is exposure.
 SECRET_ASK = _any(
     r"\b(?:one[- ]time|verification|security|otp|sms|confirmation) (?:code|passcode|pin)\b|\botp\b|\bcode\b",
@@ -61,6 +67,8 @@ SECRET_ASK = _any(
 REFUSAL = _any(
     r"\b(?:i )?(?:don'?t|do not|didn'?t|did not|can'?t|cannot) (?:have|know|remember|find|get|see|receive)\b",
     r"\bno idea\b|\bnot sure\b|\bnever (?:got|received)\b",
+    r"\b(?:haven'?t|hasn'?t|have not|has not) (?:yet )?(?:got|gotten|received|had|arrived|come)\b|"
+    r"\bnot (?:yet )?(?:received|arrived|come through)\b",
     r"不知道|没收到|没有收到|忘了|记不得|届いていません|わかりません|分かりません|覚えていません|忘れ",
     r"\btidak (?:tahu|ingat|punya|dapat)\b|\bbelum (?:terima|dapat|masuk)\b|\blupa\b|\bnggak tahu\b",
 )
@@ -189,9 +197,12 @@ CUSTOMER_SATISFIED = _any(
 
 PII_FULL_ASK = _any(
     r"\b(?:full|entire|complete|whole|16[- ]digit|long) (?:credit |debit )?card number\b",
-    r"\b(?:what(?:'s| is)|tell me|give me|provide|send|share|enter|confirm|type|read out|say)\s+(?:me\s+)?(?:your|the)\s+"
+    r"\b(?:what(?:'s| is)|tell (?:me|us)|give (?:me|us)|provide|send|share|enter|confirm|type|read(?: out)?|say)\s+"
+    r"(?:(?:me|us)\s+)?(?:your|the)\s+"
     r"(?:(?:credit |debit )?card number|pin|pin code|password|passcode|cvv|cvc|security code|online banking password)\b",
-    r"\b(?:your|the) (?:pin|password|passcode|cvv|cvc)(?: number| code)?\s*(?:please|\?|so|to)\b",
+    # "Your PIN, please", "the password so I can check": not "change the password to something new".
+    r"\b(?:your|the) (?:pin|password|passcode|cvv|cvc)(?: number| code)?(?:\s*,?\s*please\b|\s*\?|"
+    r"\s+so (?:that )?(?:i|we) can\b|\s+(?:to|for) (?:verif|confirm|continu|proceed|complet|process)\w*)",
     r"\b(?:need|require|need to have)\s+(?:your|the)\s+(?:pin|password|passcode|cvv|full card|card number)\b",
     r"完整(?:的)?(?:银行)?卡号|(?:告诉|提供|发送|输入|报一下|说一下|发给)(?:我|给我)?(?:一下)?(?:您的)?(?:银行卡)?"
     r"(?:密码|卡号|CVV|安全码|支付密码)|您的(?:银行卡)?(?:密码|卡号)是(?:多少|什么)",
@@ -202,16 +213,22 @@ PII_FULL_ASK = _any(
 )
 # "We will never ask for your PIN" is the opposite of asking for it.
 PII_ASK_NEGATED = _any(
-    r"\bnever\b|\bwon'?t\b|\bwill not\b|\bdon'?t (?:share|give|send|tell)\b|\bdo not (?:share|give|send|tell)\b|"
-    r"\bnot (?:ask|need)\b|\blast (?:4|four)\b",
+    r"\bnever\b|\bwon'?t\b|\bwill not\b|\bnot (?:ask|need)\b|\blast (?:4|four)\b|\bno need to\b|"
+    r"\b(?:don'?t|do not|doesn'?t|does not) (?:need|have) to\b|\b(?:nobody|no one|none of (?:us|our \w+))\b|"
+    # a negated ask in any verb: "do not read out or type your password"
+    r"\b(?:don'?t|do not|never|not)\s+(?:ever\s+)?(?:\w+\s+(?:or|and)\s+)?(?:share|give|send|tell|read|say|type|enter|"
+    r"provide|disclose|write|reveal|post)\b",
     r"不会|绝不|切勿|不要(?:告诉|提供|透露)|请勿|后四位|末四位|決して|ことはありません|しないで|絶対に|下4桁|下四桁",
     r"\btidak akan\b|\bjangan\b|\btidak pernah\b|\b(?:4|empat) digit terakhir\b",
 )
+# What a secret's value looks like after "is": quoted, with a digit, or with a capital (matched case-sensitively
+# inside _any's IGNORECASE); "the code is valid", "your code was sent" state no value.
+_VALUE = r"""(?:["'“‘][^"'”’]{3,}["'”’]|(?=[\w-]*\d)[\w-]{3,}|(?-i:[\w-]*[A-Z][\w-]*))"""
 SECRET_STATEMENT = _any(
     r"\b(?:your|the) (?:new |temporary )?(?:password|pin|passcode|one[- ]time code|otp|verification code) "
-    r"(?:is|was|reads)\s+\S+",
-    r"(?:密码|验证码|动态码)(?:是|为)\s*\S+|(?:パスワード|暗証番号|認証コード|確認コード)は\s*[\w-]{3,}",
-    r"\b(?:kata sandi|pin|kode otp|kode verifikasi) anda (?:adalah|yaitu)\s+\S+",
+    r"(?:is|was|reads)\s+" + _VALUE,
+    r"(?:密码|验证码|动态码)(?:是|为)\s*[A-Za-z0-9０-９-]{4,}|(?:パスワード|暗証番号|認証コード|確認コード)は\s*[A-Za-z0-9０-９-]{3,}",
+    r"\b(?:kata sandi|pin|kode otp|kode verifikasi) anda (?:adalah|yaitu)\s+" + _VALUE,
 )
 
 OPT_OUT = _any(
@@ -231,11 +248,33 @@ OPT_OUT = _any(
     r"menghubungi|mengirim|kirim|telepon|nelpon)\b|\bhapus nomor saya\b|\bkeluarkan (?:saya|nomor saya) dari\b|"
     r"\bberhenti berlangganan\b|\btidak mau (?:ditelepon|dihubungi|ditelpon) lagi\b",
 )
+# Wordings that look like an opt-out and are not one: "stop texting" or "leave me alone" under a negation is a
+# statement ("I can't stop laughing", "my kids won't leave me alone"), unless it is said of the caller ("you won't
+# stop calling me"); and unsubscribing from a product is cancelling it.
+NOT_A_REQUEST = re.compile(
+    r"(?<!\byou )(?<!\byou guys )(?<!\byou people )\b(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t|don'?t|doesn'?t|"
+    r"didn'?t|never|not)\s+(?:ever\s+)?(?:stop\s+\w+|leave (?:me|us) alone)"
+    # Unsubscribing from a product is cancelling it, not asking not to be contacted.
+    r"|\b(?:unsubscribe|opt(?:ing)? out)\s+(?:me\s+)?(?:from|of)\s+(?:[\w'-]+\s+){0,3}?(?:subscription|plan|membership|"
+    r"premium|package|add-?on|service|insurance|cover|trial|bundle|tariff|account)\b",
+    re.IGNORECASE,
+)
 OPT_OUT_CONFIRM = _any(
     r"\b(?:removed|taken you off|taken your number off|unsubscribed|opted (?:you )?out|added (?:you|your number) to "
     r"(?:our|the) do[- ]not[- ](?:call|contact))\b",
     r"\b(?:won'?t|will not|we'?ll no longer|will no longer|will stop) (?:call|contact|text|message|email|ring|"
     r"calling|contacting|texting|messaging|emailing)\b|\bno (?:further|more) (?:calls|messages|texts|emails)\b",
+    # The same said in other words: "you won't hear from us again", "we won't be calling", "you won't be contacted",
+    # "I'll take you off the list", "your number is off our call list", "you won't get any more calls".
+    r"\b(?:won'?t|will not|no longer) hear from us\b|\b(?:won'?t|will not|no longer) be (?:calling|contacting|texting|"
+    r"messaging|emailing|ringing|contacted|called|texted|messaged|emailed|in touch)\b",
+    r"\b(?:take|taking|took|remove|removing|delete|deleting|deleted|erase|erased) (?:you|your (?:number|name|details)) "
+    r"(?:off|from) (?:our|the|this|all)\b|\b(?:you(?:'re| are)|your (?:number|name|details) (?:is|are)) (?:now )?"
+    r"(?:off|out of) (?:our|the) (?:\w+ )?list\b",
+    r"\b(?:won'?t|will not|no longer) (?:get|receive) any (?:more|further)\b|\bnot (?:be )?(?:contacted|called|texted|"
+    r"messaged|emailed) again\b|\b(?:don'?t|do not|never) (?:call|contact|text|message|email) you again\b",
+    r"\b(?:added|put|placed) (?:(?:you|your number|your details) )?(?:to|on) (?:our|the) do[- ]not[- ](?:call|contact)\b"
+    r"|\bstop (?:the|all|these|our) (?:calls|messages|texts|emails)\b",
     r"已(?:为您|将您|把您|帮您)?(?:退订|移除|删除|取消订阅)|不会再(?:给您)?(?:打|联系|发|打扰|致电)|不再(?:打扰|联系|致电|给您)|"
     r"(?:将您|把您).{0,8}(?:移出|删除|移除)",
     r"(?:今後|以後).{0,12}(?:ご連絡|お電話|ご案内|配信|連絡).{0,8}(?:いたしません|しません|差し上げません|控え|停止)|"
@@ -244,11 +283,26 @@ OPT_OUT_CONFIRM = _any(
     r"hentikan)\b|\bkami berhenti (?:menghubungi|mengirim)\b",
 )
 PITCH = _any(
-    r"\b(?:offer|special|discount|deal|promo\w*|upgrade|limited[- ]time|before you go|but first|% off|exclusive|"
-    r"bonus|free (?:month|trial|gift)|save (?:up to|\d+)|just one more thing|quick(?:ly)? mention)\b",
+    r"\b(?:offer|special|discount|deal(?! with)|promo\w*|upgrade|limited[- ]time|before you go|but first|% off|"
+    r"exclusive|bonus|free (?:month|trial|gift)|save (?:up to|\d+)|just one more thing|quick(?:ly)? mention)\b",
     r"优惠|特价|折扣|套餐|升级|限时|赠送|在您(?:离开|挂)|不过先|最后(?:再)?(?:介绍|说)一下",
     r"キャンペーン|特典|割引|お得|限定|アップグレード|その前に|ご紹介だけ",
     r"\b(?:promo|diskon|penawaran|paket|spesial|hemat|upgrade|sebelum (?:anda )?(?:pergi|menutup))\b",
+)
+# Lead-ins that open a pitch, but also a last offer of help ("Before you go, is there anything else I can help
+# with?"): in a closing sentence with no pitch word of their own they are not a pitch.
+PITCH_LEAD = _any(
+    r"\b(?:before you go|but first|just one more thing)\b",
+    r"在您(?:离开|挂)|不过先|その前に",
+    r"\bsebelum (?:anda )?(?:pergi|menutup)\b",
+)
+# A pitch word in a sentence that says the pitches stop ("no more special offers", "you won't get any more
+# promotional calls") is the confirmation, not a pitch: what comes before the pitch word in the sentence.
+PITCH_WITHDRAWN = re.compile(
+    r"\b(?:no|any) (?:more|further)\b[^.!?]{0,40}$|\b(?:won'?t|will not|no longer) (?:get|receive|hear about) any\b"
+    r"[^.!?]{0,40}$|\b(?:won'?t|will not|no longer|never|stop) (?:\w+ )?(?:send|sending|make|making|call|calling|"
+    r"offer|offering|contact|contacting)\b[^.!?]{0,40}$",
+    re.IGNORECASE,
 )
 
 CLOSING = _any(

@@ -11,6 +11,9 @@ from relaydesk.qa import cues
 
 
 def is_opt_out_request(text: str) -> re.Match[str] | None:
+    # Statements ("I can't stop texting my sister") and product cancellations ("unsubscribe from Premium") are no
+    # opt-out, for QA's cues nor the consent rules: blanked, same length, so a match elsewhere keeps its offsets.
+    text = cues.NOT_A_REQUEST.sub(lambda m: " " * len(m.group()), text)
     own = cues.OPT_OUT.search(text)
     if own is not None:
         return own

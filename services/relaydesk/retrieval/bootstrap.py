@@ -4,6 +4,7 @@ from relaydesk.embedding import Embedder, build_embedder
 from relaydesk.knowledge.index import Collections, ensure_index
 from relaydesk.retrieval.config import RetrievalSettings
 from relaydesk.retrieval.core import RetrievalDeps
+from relaydesk.retrieval.fusion import FusionConfig
 from relaydesk.vectorstore import VectorStore, build_vector_store
 
 
@@ -36,4 +37,10 @@ def deps_for(
         sparse_weight=settings.sparse_weight,
         fusion=settings.fusion,
         max_query_chars=settings.max_query_chars,
+        fusion_config=FusionConfig(
+            sparse_weight=settings.fusion_sparse_weight, sentence_weight=settings.sentence_weight,
+            title_weight=settings.title_weight, rerank_depth=settings.rerank_depth,
+            keep_dense_top=settings.keep_dense_top,
+        ),
+        units_per_doc=settings.units_per_doc,
     )

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from relaydesk.embedding.base import EmbedderSpec
-from relaydesk.knowledge.index import CHUNKS, STATE, Collections
+from relaydesk.knowledge.index import CHUNKS, STATE, UNITS, Collections
 
 Mode = Literal["hybrid", "dense", "sparse"]
 
@@ -21,10 +21,20 @@ class RetrievalSettings(BaseSettings):
     query_cache_size: int = 4096
     chunks_collection: str = CHUNKS
     state_collection: str = STATE
+    units_collection: str = UNITS
     k: int = 4  # hits attached to a turn
     mode: Mode = "hybrid"
     prefetch_k: int = 40  # candidates from each of dense and sparse before fusion
-    fusion: Literal["dbsf", "rrf"] = "dbsf"  # chosen on the dev split, see docs/knowledge.md
+    # rerank: dense and BM25 lists fused here per document (per-language z-scores), then the top documents
+    # re-ranked by their sentences and titles (retrieval/fusion.py); dbsf / rrf: fused inside the store.
+    # Chosen on the dev split, see docs/knowledge.md.
+    fusion: Literal["rerank", "dbsf", "rrf"] = "rerank"
+    fusion_sparse_weight: float = 0.5  # rerank only: the BM25 z-score's weight against dense
+    sentence_weight: float = 0.5  # rerank only: the best sentence's (max-sim) z-score
+    title_weight: float = 0.15  # rerank only: the best title or heading z-score
+    rerank_depth: int = 12  # rerank only: documents re-ranked by their units
+    keep_dense_top: int = 3  # rerank only: the dense half's best document stays within this rank
+    units_per_doc: int = 16  # rerank only: unit candidates fetched per re-ranked document
     rrf_k: int = 60  # rrf only
     dense_weight: float = 1.0  # rrf only
     sparse_weight: float = 1.0  # rrf only
@@ -36,4 +46,4 @@ class RetrievalSettings(BaseSettings):
         return EmbedderSpec(self.embedder_backend, self.embedder_model, self.embedder_threads, self.query_cache_size)
 
     def collections(self) -> Collections:
-        return Collections(self.chunks_collection, self.state_collection)
+        return Collections(self.chunks_collection, self.state_collection, self.units_collection)

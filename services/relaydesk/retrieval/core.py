@@ -30,12 +30,23 @@ from relaydesk.events import (
 from relaydesk.knowledge.index import Collections, read_kb_version
 from relaydesk.knowledge.terms import Bm25Encoder, strip_placeholders
 from relaydesk.retrieval.config import Mode
-from relaydesk.vectorstore.base import Filter, Range, ScoredPoint, SearchRequest, VectorStore, VectorStoreError
+from relaydesk.retrieval.fusion import DocCandidate, FusionConfig, first_stage, second_stage, squash
+from relaydesk.vectorstore.base import (
+    Filter,
+    MatchAny,
+    Range,
+    ScoredPoint,
+    SearchRequest,
+    VectorStore,
+    VectorStoreError,
+)
 
 log = logging.getLogger(__name__)
 
 # RetrievalAnnotation.error when the vector store failed: the hits are unknown, not empty.
 STORE_UNAVAILABLE = "store_unavailable"
+# Counted when the second stage could not read the units and the first-stage order was kept.
+RERANK_UNAVAILABLE = "rerank_unavailable"
 
 
 @dataclass
@@ -51,9 +62,11 @@ class RetrievalDeps:
     dense_weight: float = 1.0
     sparse_weight: float = 1.0
     # Chosen on evals/retrieval/dev_queries.jsonl (never on the reported set): see docs/knowledge.md.
-    fusion: Literal["rrf", "dbsf"] = "dbsf"
+    fusion: Literal["rerank", "rrf", "dbsf"] = "rerank"
     max_query_chars: int = 1000
     clock: Callable[[], datetime] = utcnow
+    fusion_config: FusionConfig = field(default_factory=FusionConfig)
+    units_per_doc: int = 16
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,7 @@ def search_many(
     dense = _query_vectors(texts, vectors, deps) if mode != "sparse" else [None] * len(texts)
     now = deps.clock().timestamp()
     valid_now = Filter(must=(Range("valid_from", lte=now), Range("valid_to", gt=now)))
+    local = mode == "hybrid" and deps.fusion == "rerank"
     requests: list[SearchRequest] = []
     live: list[int] = []
     for i, ((tenant, _), text) in enumerate(zip(queries, texts, strict=True)):
@@ -111,19 +125,80 @@ def search_many(
         vec = dense[i] if mode != "sparse" else None
         if vec is None and sparse is None:
             continue
-        requests.append(
-            SearchRequest(
-                tenant, vec, sparse, k, valid_now, prefetch_k=max(deps.prefetch_k, k), rrf_k=deps.rrf_k,
-                weights=(deps.dense_weight, deps.sparse_weight), fusion=deps.fusion,
+        if local:
+            # Two plain lists per query, fused below (retrieval/fusion.py) rather than in the store.
+            depth = max(deps.prefetch_k, k)
+            requests.append(SearchRequest(tenant, vec, None, depth, valid_now) if vec is not None else _NONE)
+            requests.append(SearchRequest(tenant, None, sparse, depth, valid_now) if sparse is not None else _NONE)
+        else:
+            requests.append(
+                SearchRequest(
+                    tenant, vec, sparse, k, valid_now, prefetch_k=max(deps.prefetch_k, k), rrf_k=deps.rrf_k,
+                    weights=(deps.dense_weight, deps.sparse_weight), fusion="rrf" if deps.fusion == "rrf" else "dbsf",
+                )
             )
-        )
         live.append(i)
-    found: list[list[ScoredPoint]] = deps.store.search_batch(deps.collections.chunks, requests) if requests else []
+    asked = [r for r in requests if r is not _NONE]
+    answers = iter(deps.store.search_batch(deps.collections.chunks, asked) if asked else [])
+    found: list[list[ScoredPoint]] = [[] if r is _NONE else next(answers) for r in requests]
+    if local:
+        pairs = [(found[2 * n], found[2 * n + 1]) for n in range(len(live))]
+        tenants_vectors = [(queries[i][0], dense[i]) for i in live]
+        chosen = _fuse_and_rerank(pairs, tenants_vectors, valid_now, k, deps)
+    else:
+        chosen = found
     latency = (time.perf_counter() - started) * 1e3
     results = [SearchResult([], kb_versions[t], latency) for t, _ in queries]
-    for i, points in zip(live, found, strict=True):
+    for i, points in zip(live, chosen, strict=True):
         results[i] = SearchResult([_hit(p) for p in points], kb_versions[queries[i][0]], latency)
     return results
+
+
+_NONE = SearchRequest("-")  # a list that is not asked for (no sparse terms, or no vector)
+
+
+def _fuse_and_rerank(
+    pairs: Sequence[tuple[list[ScoredPoint], list[ScoredPoint]]],
+    tenants_vectors: Sequence[tuple[str, np.ndarray | None]],
+    valid_now: Filter,
+    k: int,
+    deps: RetrievalDeps,
+) -> list[list[ScoredPoint]]:
+    """Stage one per query, then one batch of unit searches (the e5 query against the sentences and titles
+    of each query's top documents, scored by the store) for stage two. If the unit search fails, the
+    first-stage order stands (counted as a fallback)."""
+    cfg = deps.fusion_config
+    ranked = [first_stage(d, s, cfg) for d, s in pairs]
+    unit_requests: list[SearchRequest] = []
+    asked: list[int] = []
+    for n, ((tenant, vec), docs) in enumerate(zip(tenants_vectors, ranked, strict=True)):
+        head = tuple(c.doc_id for c in docs[: cfg.rerank_depth])
+        if vec is None or len(head) < 2 or cfg.rerank_depth < 2:
+            continue
+        flt = Filter(must=(*valid_now.must, MatchAny("doc_id", head)))
+        unit_requests.append(SearchRequest(tenant, vec, None, deps.units_per_doc * len(head), flt))
+        asked.append(n)
+    if unit_requests:
+        try:
+            unit_hits = deps.store.search_batch(deps.collections.units, unit_requests)
+        except VectorStoreError as exc:
+            log.warning("retrieval re-ranking skipped: unit search failed (%s)", type(exc).__name__)
+            metrics.FALLBACKS.labels("retrieval", RERANK_UNAVAILABLE).inc(len(unit_requests))
+            unit_hits = [[] for _ in unit_requests]
+        for n, units in zip(asked, unit_hits, strict=True):
+            ranked[n] = second_stage(ranked[n], units, cfg)
+    return [_top_chunks(docs, k) for docs in ranked]
+
+
+def _top_chunks(docs: Sequence[DocCandidate], k: int) -> list[ScoredPoint]:
+    """The best chunk of each document in rank order (so k hits name k documents), then, when there are
+    fewer documents than k, their other chunks. Each hit carries its document's fused score."""
+    firsts = [(c, c.chunks[0]) for c in docs if c.chunks]
+    rest = [(c, p) for c in docs for p in c.chunks[1:]]
+    out = []
+    for c, p in [*firsts, *rest][:k]:
+        out.append(ScoredPoint(p.id, squash(c.score), p.payload))
+    return out
 
 
 def _query_vectors(

@@ -160,12 +160,13 @@ def evaluate(
         if tmp is not None:
             store.close()
             tmp.cleanup()
-    return _report(queries, golds, rankings, modes, depth, ingest_ms, embed_ms, search_ms, len(docs))
+    return _report(queries, golds, rankings, modes, depth, ingest_ms, embed_ms, search_ms, len(docs), settings)
 
 
 def _report(
     queries: Sequence[EvalQuery], golds: list[str], rankings: dict[str, list[list[str]]], modes: Sequence[Mode],
     depth: int, ingest_ms: float, embed_ms: float, search_ms: dict[str, float], n_docs: int,
+    settings: RetrievalSettings | None = None,
 ) -> dict[str, Any]:
     main = modes[0]
 
@@ -173,10 +174,14 @@ def _report(
         g = [golds[i] for i in idx]
         out: dict[str, Any] = {"n": len(idx), **score([rankings[main][i] for i in idx], g, depth)}
         out["bm25"] = score([rankings["bm25"][i] for i in idx], g, depth)
+        for mode in modes[1:]:
+            out[mode] = score([rankings[mode][i] for i in idx], g, depth)
+        if "dense" in modes[1:]:
+            out["recall@5_minus_dense"] = round(out["recall@5"] - out["dense"]["recall@5"], 4)
         return out
 
     report: dict[str, Any] = {
-        "system": f"{main} (dense e5 + sparse BM25, fused)" if main == "hybrid" else main,
+        "system": _system_name(main, settings),
         "queries": len(queries),
         "documents": n_docs,
         **score(rankings[main], golds, depth),
@@ -185,6 +190,8 @@ def _report(
     report["recall@5_minus_bm25"] = round(report["recall@5"] - report["bm25"]["recall@5"], 4)
     for mode in modes[1:]:
         report[mode] = score(rankings[mode], golds, depth)
+    if "dense" in modes[1:]:
+        report["recall@5_minus_dense"] = round(report["recall@5"] - report["dense"]["recall@5"], 4)
     for field in ("lang", "kind"):
         groups: dict[str, list[int]] = {}
         for i, q in enumerate(queries):
@@ -196,6 +203,15 @@ def _report(
         **{f"search_ms_{m}": round(v, 2) for m, v in search_ms.items()},
     }
     return report
+
+
+def _system_name(mode: Mode, settings: RetrievalSettings | None) -> str:
+    if mode != "hybrid":
+        return mode
+    fusion = (settings or RetrievalSettings()).fusion
+    if fusion == "rerank":
+        return "hybrid (dense e5 + BM25 fused per language, re-ranked by sentence and title max-sim)"
+    return f"hybrid (dense e5 + BM25, {fusion} in the store)"
 
 
 def stderr_progress(message: str) -> None:

@@ -45,6 +45,9 @@ class TansuBroker:
     host: str = "127.0.0.1"
     log_file: Path | None = None
     process: subprocess.Popen[bytes] | None = None
+    # Tansu's --authentication (SASL required). Off on the local stack: this build cannot keep a SCRAM user and
+    # lets a failed SCRAM exchange through (docs/reliability.md, "The broker's door"); the canary tests use it.
+    authentication: bool = False
 
     @property
     def bootstrap(self) -> str:
@@ -64,6 +67,8 @@ class TansuBroker:
             "--storage-engine",
             "memory://tansu/",
         ]
+        if self.authentication:
+            cmd.append("--authentication")
         if self.log_file is not None:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
         out = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL

@@ -47,6 +47,15 @@ WORKERS = (
     "campaigns", "carrier", "qa",
 )
 DEMO_TENANT = "demo"
+# Intent and emotion in one process (relaydesk/nlu/app.py): one poller and one hop fewer. Off by default.
+COMBINED_NLU_ENV = "RELAYDESK_STACK_COMBINED_NLU"
+
+
+def stack_workers() -> tuple[str, ...]:
+    if os.environ.get(COMBINED_NLU_ENV, "").strip().lower() in ("1", "true", "yes"):
+        at = WORKERS.index("intent")
+        return (*WORKERS[:at], "nlu", *(w for w in WORKERS[at:] if w not in ("intent", "emotion")))
+    return WORKERS
 
 
 class StackError(RuntimeError):
@@ -81,6 +90,7 @@ def _get(url: str, timeout_s: float = 2.0) -> tuple[int, bytes]:
 # its agents, for one); one that keeps dying is a real fault, reported with its log.
 STARTUP_RESTARTS = 3
 STARTUP_TIMEOUT_ENV = "RELAYDESK_STARTUP_TIMEOUT_S"  # every process ready within this, from the start
+DESCENDANT_SCAN_S = 5.0
 
 
 def _wait_for(what: str, check: Callable[[], bool], deadline_s: float, supervisor: Supervisor) -> None:
@@ -211,8 +221,9 @@ class LocalStack:
         )
         _wait_ray_started(serve, serve_log_offset, deadline_s=30.0)
         serve_url = f"http://127.0.0.1:{serve_port}"
-        web_ports = {name: free_port() for name in WORKERS}
-        for name in WORKERS:
+        workers = stack_workers()
+        web_ports = {name: free_port() for name in workers}
+        for name in workers:
             extra = {
                 "RELAYDESK_WORKER_WEB_PORT": str(web_ports[name]),
                 "RELAYDESK_GENERATION_SERVE_URL": f"{serve_url}/generate",
@@ -247,12 +258,12 @@ class LocalStack:
             return max(1.0, ready_by - time.monotonic())
 
         _wait_for("the gateway", lambda: _get(f"{gateway_url}/readyz")[0] == 200, left(), self.supervisor)
-        for name in WORKERS:
+        for name in workers:
             url = f"http://127.0.0.1:{web_ports[name]}/readyz"
             _wait_for(f"worker {name}", lambda u=url: _get(u)[0] == 200, left(), self.supervisor)  # type: ignore[misc]
         _wait_for("Ray Serve generation", serve_ready.exists, left(), self.supervisor)
         self.timings["processes_ready_s"] = time.perf_counter() - t0
-        _say(f"gateway, {len(WORKERS)} processors and Ray Serve ready")
+        _say(f"gateway, {len(workers)} processors and Ray Serve ready")
 
         services = {c.name: c.pid for c in self.children}
         services["broker"] = self.broker.process.pid if self.broker.process else 0
@@ -311,10 +322,15 @@ class LocalStack:
         """Supervise until stop() is called; returns "broker" if the broker died (fatal: it held every topic
         in memory). Dead children are restarted with backoff meanwhile."""
         assert self.supervisor is not None, "start() first"
+        scanned_at = 0.0
         while not self._stopping.is_set():
             if self.broker is not None and self.broker.process is not None and self.broker.process.poll() is not None:
                 return "broker"
-            remember_all(self.children)
+            # A scan of the whole process table, for what the children forked (Ray's daemons, forked at start),
+            # cost an idle stack 5% of a core at every tick; every DESCENDANT_SCAN_S is enough to know them.
+            if time.monotonic() - scanned_at >= DESCENDANT_SCAN_S:
+                remember_all(self.children)
+                scanned_at = time.monotonic()
             if self.supervisor.poll():
                 self._save_supervision()
             self._stopping.wait(interval_s)

@@ -25,7 +25,7 @@ QUESTIONS = (
 
 @pytest.fixture(scope="module")
 def server(model_dir: Path) -> Iterator[GenerationServer]:
-    yield GenerationServer({"model_cache_dir": str(model_dir), "torch_threads": 1, "max_batch_size": 4,
+    yield GenerationServer({"model_cache_dir": str(model_dir), "engine": "transformers", "torch_threads": 1, "max_batch_size": 4,
                             "batch_wait_timeout_s": 0.05})
 
 

@@ -51,7 +51,9 @@ def test_when_deferred_then_searchable_at_once_and_dense_follows(
     [rec] = kb_store.get(collections.chunks, "acme", ["hours#0"], with_vectors=True)
     assert rec.payload["dense_ready"] == 1 and rec.dense is not None
     assert retrieval.search("acme", "what time does the branch open", 1, dense_only).hits[0].doc_id == "hours"
-    assert indexer.stats()["written"] == 1
+    # The chunk and its retrieval units (title and two sentences), each with its vector.
+    assert kb_store.count(collections.units, "acme", Filter(must=(Match("dense_ready", 1),))) == 3
+    assert indexer.stats()["written"] == 1 + 3
     indexer.close()
 
 
@@ -61,7 +63,7 @@ def test_when_job_overtaken_by_newer_version_then_dropped(kb_store: VectorStore,
     kdeps = knowledge.KnowledgeDeps(kb_store, kb_embedder, collections, dense_indexer=held)
     knowledge.handle(upsert("fees", "A replacement card costs five euros.", 1), kdeps)
     knowledge.handle(upsert("fees", "A replacement card costs seven euros.", 2), kdeps)
-    old_job, new_job = held.jobs
+    old_job, new_job = [j for j in held.jobs if j.collection == collections.chunks]
     indexer = BackgroundDenseIndexer(kb_store, kb_embedder)
     indexer.submit([old_job])
     assert indexer.drain(60)
@@ -91,4 +93,9 @@ def test_when_restarted_then_chunks_left_without_vectors_are_recovered(
     # Recovery re-encodes the sparse vector it rewrites, so lexical search still works.
     rdeps = retrieval.RetrievalDeps(kb_store, kb_embedder, collections, mode="sparse")
     assert retrieval.search("acme", "parcel lockers", 1, rdeps).hits[0].doc_id == "a"
+    # Retrieval units (a title and a sentence per document) are recovered the same way, without sparse terms.
+    assert kb_store.count(collections.units, "acme", pending) == 4
+    assert indexer.recover(collections.units, sparse=False) == 4
+    assert indexer.drain(60)
+    assert kb_store.count(collections.units, "acme", pending) == 0
     indexer.close()

@@ -51,7 +51,9 @@ def test_when_documents_ingested_then_paraphrase_finds_them_and_kb_version_count
     assert [a.status for a in out] == ["applied"] * 3
     assert [a.kb_version for a in out] == [1, 2, 3]
     assert all(a.chunks == 1 and a.freshness_ms >= 0 for a in out)
-    assert kb_embedder.passage_texts == 3  # one batch for the whole call
+    # One batch for the whole call: 3 chunks and 6 units (each document's title and its one sentence).
+    assert kb_embedder.passage_texts == 9
+    assert kb_store.count(kdeps.collections.units, "acme") == 6
     result = retrieval.search("acme", "someone took my wallet with my debit card", 2, rdeps)
     assert result.hits[0].doc_id == "card-lost"
     assert result.hits[0].chunk_id == "card-lost#0" and result.hits[0].version == 1
@@ -110,8 +112,11 @@ def test_when_new_version_has_fewer_chunks_then_superseded_chunks_are_removed(
     long_body = "\n\n".join(f"## Part {i}\n" + f"Rule {i} says one thing. " * 3 for i in range(3))
     [a] = knowledge.handle(update("acme", ("guide", "Guide", long_body), version=1), kdeps)
     assert a.chunks >= 2
+    assert kb_store.count(kdeps.collections.units, "acme") == 1 + 3 + 3  # title, 3 headings, 3 distinct rules
     knowledge.handle(update("acme", ("guide", "Guide", "Now a single short paragraph."), version=2), kdeps)
     assert kb_store.count(kdeps.collections.chunks, "acme") == 1
+    # The units of version 1 are gone with its chunks: the title and the one sentence remain.
+    assert kb_store.count(kdeps.collections.units, "acme") == 2
 
 
 def test_when_unchanged_chunk_then_its_vector_is_reused(kb_store: VectorStore, kb_embedder: CountingEmbedder) -> None:
@@ -132,6 +137,7 @@ def test_when_deleted_then_gone_and_a_late_upsert_is_stale(kb_store: VectorStore
     [late] = knowledge.handle(update("acme", LOST, version=4), kdeps)
     assert late.status == "stale"
     assert kb_store.count(kdeps.collections.chunks, "acme") == 0
+    assert kb_store.count(kdeps.collections.units, "acme") == 0
 
 
 def test_when_outside_validity_window_then_not_retrieved(kb_store: VectorStore, kb_embedder: CountingEmbedder) -> None:

@@ -21,6 +21,7 @@ from relaydesk.embedding.base import Embedder
 from relaydesk.knowledge.chunking import embed_text
 from relaydesk.knowledge.dense import DenseJob
 from relaydesk.knowledge.terms import Bm25Encoder
+from relaydesk.knowledge.units import unit_embed_text
 from relaydesk.vectorstore.base import Filter, Match, Point, VectorStore
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,9 @@ class BackgroundDenseIndexer:
                 "lag_p99_ms": _pct(lags, 0.99),
             }
 
-    def recover(self, collection: str, page: int = 256) -> int:
-        """Queue every chunk of every tenant that still lacks its final vector. Returns how many."""
+    def recover(self, collection: str, page: int = 256, sparse: bool = True) -> int:
+        """Queue every chunk (or, with `sparse=False`, every retrieval unit) of every tenant that still lacks
+        its final vector. Returns how many."""
         pending = Filter(must=(Match("dense_ready", 0),))
         jobs = []
         for tenant in self.store.tenants(collection, pending):
@@ -89,10 +91,14 @@ class BackgroundDenseIndexer:
                 records, offset = self.store.scroll(collection, tenant, pending, limit=page, offset=offset)
                 for r in records:
                     p = r.payload
-                    text = embed_text(str(p.get("title", "")), str(p.get("text", "")))
-                    sparse = self.encoder.document(text, p.get("lang"))
+                    title, body = str(p.get("title", "")), str(p.get("text", ""))
+                    if sparse:
+                        text = embed_text(title, body)
+                        terms = self.encoder.document(text, p.get("lang"))
+                    else:
+                        text, terms = unit_embed_text(str(p.get("kind", "")), title, body), None
                     payload = {k: v for k, v in p.items() if k != "tenant_id"}
-                    point = Point(r.id, tenant, payload, None, sparse)
+                    point = Point(r.id, tenant, payload, None, terms)
                     jobs.append(DenseJob(collection, point, text, str(p.get("content_hash", ""))))
                 if offset is None:
                     break

@@ -1,0 +1,1 @@
+"""Reply-level evaluation: questions through the same stage cores the stack runs, scored on the reply."""

@@ -1,0 +1,141 @@
+"""The sentences that answer: retrieved passages are ranked sentence by sentence against the question, so
+the prompt carries only what answers (a 135M model copies whatever it is shown) and the extractive answer
+quotes one or two sentences instead of a whole passage.
+
+A sentence's score is the query-sentence similarity of the stage's embedder when vectors are at hand, else
+the share of the question's content terms it holds (weighted by how rare each term is among the candidate
+sentences), with the passage's title counting a quarter. `overlap` stays lexical in both cases: it is the
+evidence the "I don't know" rule reads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from relaydesk.common.lang import detect_lang
+from relaydesk.generation.ports import SourceSnippet
+from relaydesk.generation.text import content_terms, sentences
+
+_TITLE_WEIGHT = 0.25
+# The passage as a whole (all its sentences and its title) counts this much: the article that covers the
+# question beats a lone sentence elsewhere that shares a word or two with it.
+_PASSAGE_WEIGHT = 0.5
+_LEXICAL_WITH_VECTORS = 0.1  # with vectors, lexical coverage only breaks near-ties
+_SHORT_SENTENCE = 40  # characters: a best sentence this short ("Yes, you can.") is quoted with the next one
+
+
+@dataclass(frozen=True)
+class RankedSentence:
+    source: int  # index into the sources
+    position: int  # index of the sentence in its source
+    text: str
+    score: float  # relevance to the question, higher is better
+    overlap: float  # share of the question's (weighted) content terms in the sentence or its title, 0..1
+    matched: frozenset[str] = frozenset()  # the question's content terms the sentence itself holds
+
+
+def source_sentences(sources: Sequence[SourceSnippet]) -> list[list[str]]:
+    return [sentences(s.text) or [s.text.strip()] for s in sources]
+
+
+def rank_sentences(
+    question: str,
+    sources: Sequence[SourceSnippet],
+    vector_scores: Sequence[Sequence[float]] | None = None,
+) -> list[RankedSentence]:
+    """Every sentence of every source, best first; ties go to retrieval order, then to earlier sentences.
+    `vector_scores[i][j]`: the embedder's similarity of sentence j of source i to the question."""
+    split = source_sentences(sources)
+    q_terms = set(content_terms(question))
+    bags = [[set(content_terms(s)) for s in parts] for parts in split]
+    weight = _idf(q_terms, [b for per_source in bags for b in per_source])
+    total = sum(weight.values())
+    ranked: list[RankedSentence] = []
+    for i, (source, parts) in enumerate(zip(sources, split, strict=True)):
+        title_terms = set(content_terms(source.title))
+        title_cover = _cover(q_terms, title_terms, weight, total)
+        passage_cover = _cover(q_terms, title_terms.union(*bags[i]), weight, total)
+        for j, text in enumerate(parts):
+            own = _cover(q_terms, bags[i][j], weight, total)
+            overlap = _cover(q_terms, bags[i][j] | title_terms, weight, total)
+            lexical = own + _TITLE_WEIGHT * title_cover + _PASSAGE_WEIGHT * passage_cover
+            if vector_scores is not None:
+                score = float(vector_scores[i][j]) + _LEXICAL_WITH_VECTORS * lexical
+            else:
+                score = lexical
+            ranked.append(RankedSentence(i, j, text, score, overlap, frozenset(q_terms & bags[i][j])))
+    return sorted(ranked, key=lambda r: (-r.score, r.source, r.position))
+
+
+def _idf(q_terms: set[str], bags: Sequence[set[str]]) -> dict[str, float]:
+    n = max(1, len(bags))
+    return {t: math.log(1.0 + n / (1.0 + sum(t in b for b in bags))) for t in q_terms}
+
+
+def _cover(q_terms: set[str], terms: set[str], weight: dict[str, float], total: float) -> float:
+    if not total:
+        return 0.0
+    return sum(weight[t] for t in q_terms & terms) / total
+
+
+def focus_sources(
+    sources: Sequence[SourceSnippet], ranked: Sequence[RankedSentence], max_sentences: int
+) -> list[SourceSnippet]:
+    """The sources cut down to their best sentences (at most `max_sentences` in all, plus the sentence after
+    the best one, which often holds its steps), each source keeping its sentences in their own order;
+    sources ordered by their best sentence. When some sentence shares words with the question, sentences
+    that share none are left out (a title's words do not make its every sentence an answer)."""
+    if not ranked:
+        return list(sources)
+    best = ranked[0]
+    top = list(ranked[:max_sentences])
+    if best.matched:  # words decide: a sentence holding none of the question's words does not answer
+        top = [r for r in top if r.matched]
+    chosen: dict[int, set[int]] = {}
+    for r in top:
+        chosen.setdefault(r.source, set()).add(r.position)
+    split = source_sentences(sources)
+    if best.position + 1 < len(split[best.source]):
+        chosen[best.source].add(best.position + 1)
+    out: list[SourceSnippet] = []
+    for i in dict.fromkeys(r.source for r in ranked if r.source in chosen):
+        text = " ".join(split[i][j] for j in sorted(chosen[i]))
+        out.append(sources[i].model_copy(update={"text": text}))
+    return out
+
+
+def quote(
+    sources: Sequence[SourceSnippet], ranked: Sequence[RankedSentence], max_chars: int
+) -> tuple[SourceSnippet, str] | None:
+    """The one or two sentences that answer, from the best sentence's source, in their own order: the best
+    sentence, and the next best of the same source when it scores at least half as well, answers a part of
+    the question the best one does not, and both fit."""
+    if not ranked:
+        return None
+    best = ranked[0]
+    picked = [best]
+    for r in ranked[1:]:
+        if r.source != best.source:
+            continue
+        adds = bool(r.matched - best.matched)
+        if adds and r.score >= best.score / 2 and len(best.text) + 1 + len(r.text) <= max_chars:
+            picked.append(r)
+        break
+    if len(picked) == 1:
+        follower = next((r for r in ranked if r.source == best.source and r.position == best.position + 1), None)
+        # A short best sentence ("Yes, you can.") needs the one after it to say how.
+        fits = follower is not None and len(best.text) + 1 + len(follower.text) <= max_chars
+        if follower is not None and fits and len(best.text) < _SHORT_SENTENCE:
+            picked.append(follower)
+    text = " ".join(r.text for r in sorted(picked, key=lambda r: r.position))
+    if len(text) > max_chars:
+        cut = text[:max_chars]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+    return sources[best.source], text
+
+
+def same_language(question: str, passage: str) -> bool:
+    """Lexical evidence means something only when the question and the passage share a language."""
+    return detect_lang(question, "en") == detect_lang(passage, "en")

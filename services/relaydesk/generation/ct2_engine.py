@@ -1,0 +1,142 @@
+"""Decoding with CTranslate2 (int8 weights by default): the CPU engine.
+
+transformers still loads the tokenizer and applies the chat template (`ChatPromptEncoder`); CTranslate2 runs
+the model. `generate` decodes some rows in one `generate_batch` call and reports every token through its
+step callback, which is also where a row leaves early: its own token limit, an end token, a cancelled caller
+or a passed deadline make the callback return True, and CTranslate2 stops that row.
+
+One CTranslate2 caveat decides how rows are grouped (see `ct2_scheduler`): for prompts of different lengths
+in one call, CTranslate2 feeds the longer prompts' tails through its decoding loop, and that changed those
+rows' greedy outputs here (measured on SmolLM2: a batch of two prompts of 67 and 117 tokens gave the longer
+one a different answer than it got alone; two prompts of the same length each got their own). So by default
+each row has its own call, several calls running at once (`ct2_parallel_rows`, CTranslate2's inter_threads).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from relaydesk.generation.config import GenerationSettings
+from relaydesk.generation.engine import ChatPromptEncoder, EngineRequest, StepOutput, _TextStream
+from relaydesk.generation.model_store import LoadedModel, resolve_model_dir
+
+Emit = Callable[["Ct2Row", StepOutput], None]
+
+
+@dataclass
+class Ct2Row:
+    key: Hashable
+    request: EngineRequest
+    stream: _TextStream
+    should_stop: Callable[[], bool] = lambda: False  # the caller went away
+    deadline: float | None = None  # time.monotonic() after which the row ends
+    generated: list[int] = field(default_factory=list)
+    finished: bool = False
+
+
+def ct2_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+class Ct2Engine(ChatPromptEncoder):
+    name = "ctranslate2"
+
+    def __init__(self, generator: Any, loaded: LoadedModel, generation_eos: Any, max_context_tokens: int = 2048,
+                 no_repeat_ngram_size: int = 4) -> None:
+        super().__init__(loaded.tokenizer, loaded.model_id, generation_eos, max_context_tokens)
+        self.generator = generator
+        self.loaded = loaded
+        self.device = loaded.device
+        self.no_repeat_ngram_size = no_repeat_ngram_size
+        self._seed_lock = threading.Lock()
+
+    def row(self, key: Hashable, request: EngineRequest, should_stop: Callable[[], bool] = lambda: False,
+            deadline: float | None = None) -> Ct2Row:
+        return Ct2Row(key, request, _TextStream(self.tokenizer), should_stop, deadline)
+
+    def generate(self, rows: Sequence[Ct2Row], emit: Emit) -> None:
+        """Decode `rows` to their ends in one call (blocking), emitting each row's steps as they come. Rows
+        must share a temperature; each still has its own token limit."""
+        if not rows:
+            return
+        temperature = rows[0].request.temperature
+        tokens = [self.tokenizer.convert_ids_to_tokens(list(r.request.prompt_ids)) for r in rows]
+        sampling: dict[str, Any] = {"sampling_topk": 1}
+        if temperature > 0.0:
+            sampling = {"sampling_topk": 0, "sampling_temperature": temperature}
+            seed = rows[0].request.seed
+            if seed is not None:
+                import ctranslate2
+
+                with self._seed_lock:
+                    ctranslate2.set_random_seed(seed)
+
+        def step(result: Any) -> bool:
+            row = rows[result.batch_id]
+            if row.finished:
+                return True
+            out = self._step(row, int(result.token_id))
+            if out is not None:
+                emit(row, out)
+            return row.finished
+
+        self.generator.generate_batch(
+            tokens,
+            max_length=max(r.request.max_new_tokens for r in rows),
+            include_prompt_in_result=False,
+            end_token=sorted(self.eos_ids),
+            no_repeat_ngram_size=self.no_repeat_ngram_size,
+            callback=step,
+            **sampling,
+        )
+        for row in rows:  # ended by CTranslate2 itself (an end token, max_length) without a final step
+            if not row.finished:
+                row.finished = True
+                emit(row, StepOutput(row.stream.flush(), True, "stop", len(row.generated)))
+
+    def _step(self, row: Ct2Row, token: int) -> StepOutput | None:
+        if row.should_stop():
+            row.finished = True
+            return None  # nobody is listening
+        if token in self.eos_ids:
+            row.finished = True
+            return StepOutput(row.stream.flush(), True, "stop", len(row.generated))
+        row.generated.append(token)
+        delta = row.stream.push(row.generated)
+        limit = len(row.generated) >= row.request.max_new_tokens
+        context = len(row.request.prompt_ids) + len(row.generated) >= self.max_context_tokens
+        late = row.deadline is not None and time.monotonic() > row.deadline
+        if limit or context or late:
+            row.finished = True
+            return StepOutput(delta + row.stream.flush(), True, "length", len(row.generated))
+        return StepOutput(delta, False, None, len(row.generated))
+
+
+def load_ct2_engine(settings: GenerationSettings) -> Ct2Engine:
+    import ctranslate2
+    from transformers import AutoTokenizer, GenerationConfig
+
+    from relaydesk.generation.ct2_store import ensure_ct2
+
+    started = time.perf_counter()
+    hf_dir, model_id = resolve_model_dir(settings)
+    ct2_dir = ensure_ct2(hf_dir, settings.ct2_quantization)
+    tokenizer = AutoTokenizer.from_pretrained(hf_dir, local_files_only=True)
+    try:
+        generation_eos = GenerationConfig.from_pretrained(hf_dir, local_files_only=True).eos_token_id
+    except OSError:  # no generation_config.json: the tokenizer's end tokens only
+        generation_eos = None
+    parallel = settings.ct2_parallel_rows
+    generator = ctranslate2.Generator(
+        str(ct2_dir), device="cpu", compute_type=settings.ct2_quantization,
+        inter_threads=parallel, intra_threads=settings.threads(),
+    )
+    loaded = LoadedModel(model=generator, tokenizer=tokenizer, model_id=model_id, device="cpu",
+                         dtype=settings.ct2_quantization, load_s=time.perf_counter() - started)
+    return Ct2Engine(generator, loaded, generation_eos, settings.max_context_tokens, settings.no_repeat_ngram_size)

@@ -1,0 +1,92 @@
+"""Intent and emotion in one process (`relaydesk worker nlu`): turns.guarded -> intent core -> emotion core
+-> turns.emotion, one consumer and one hop fewer than two workers.
+
+The two stages already share one turn vector (intent publishes it, emotion reuses it), so one process with one
+embedder does the same work with one poller, one embedder in memory and no turns.intent hop in between. The
+cores stay separate (each its own module, its own deps); only this adapter chains them. The emotion trend
+table has the emotion worker's name but this app's changelog: trends do not carry over a switch of layout.
+`relaydesk up` runs this instead of the intent and emotion workers when RELAYDESK_STACK_COMBINED_NLU=1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import faust
+
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.stage import Stage, install_stage
+from relaydesk.common.tables import BufferedTable
+from relaydesk.common.topics import Topics
+from relaydesk.common.worker import build_worker, route_by_type
+from relaydesk.emotion import core as emotion_core
+from relaydesk.emotion.app import TableTrendStore
+from relaydesk.emotion.bootstrap import build_deps as build_emotion_deps
+from relaydesk.emotion.config import EmotionSettings
+from relaydesk.events import Envelope, TurnAnnotated
+from relaydesk.intent import core as intent_core
+from relaydesk.intent.bootstrap import build_deps as build_intent_deps
+from relaydesk.intent.config import IntentSettings
+
+
+def chain(
+    events: Sequence[TurnAnnotated], first: Any, second: Any
+) -> list[list[Envelope]]:
+    """`first(events)` then `second` over the annotated turns it returned; one output list per input, in order.
+    Anything `first` emits that is not a turn passes through as it is."""
+    firsts = first(events)
+    turns = [out for outs in firsts for out in outs if isinstance(out, TurnAnnotated)]
+    seconds = iter(second(turns)) if turns else iter(())
+    results: list[list[Envelope]] = []
+    for outs in firsts:
+        chained: list[Envelope] = []
+        for out in outs:
+            chained.extend(next(seconds) if isinstance(out, TurnAnnotated) else [out])
+        results.append(chained)
+    return results
+
+
+def build_app(kafka: KafkaSettings | None = None) -> faust.App:
+    intent_settings = IntentSettings()
+    emotion_settings = EmotionSettings()
+    intent_deps = build_intent_deps(intent_settings)
+    holder: dict[str, Any] = {}
+
+    def stages(app: faust.App, kafka: KafkaSettings) -> list[Any]:
+        table = BufferedTable(app.Table("emotion-trend", default=list, partitions=kafka.partitions, key_type=str))
+        # One embedder (and its cache) for both: emotion embeds only turns that arrive without intent's vector.
+        emotion_deps = build_emotion_deps(
+            emotion_settings, embedder=intent_deps.encoder.embedder, trend_store=TableTrendStore(table)
+        )
+        holder["emotion"] = emotion_deps
+
+        def handle_batch(events: Sequence[Envelope]) -> list[list[Envelope]]:
+            return chain(
+                cast(Sequence[TurnAnnotated], events),
+                lambda evs: intent_core.handle_batch(evs, intent_deps),
+                lambda evs: emotion_core.handle_batch(evs, emotion_deps),
+            )
+
+        def after_record(record: Any, event: Envelope, outputs: Sequence[Envelope]) -> None:
+            table.flush(record, event.conversation_id or "")
+
+        stage = Stage(
+            name="nlu",
+            input_topic=Topics.TURNS_GUARDED,
+            input_type=TurnAnnotated,
+            handle_batch=handle_batch,
+            route=route_by_type({TurnAnnotated: Topics.TURNS_EMOTION}),
+            batch_size=intent_settings.batch_size,
+            batch_within_s=intent_settings.batch_within_s,
+            after_record=after_record,
+        )
+        return [install_stage(app, stage, kafka)]
+
+    return build_worker(
+        "nlu",
+        stages,
+        apply_config=lambda cfg: intent_core.apply_tenant_config(cfg, intent_deps),
+        with_tables=True,
+        kafka=kafka,
+    )

@@ -1,0 +1,80 @@
+"""Only the sentences that answer: ranking by shared words (or the embedder's similarity), the prompt's
+focused passages, and the one or two sentences the extractive answer quotes."""
+
+from __future__ import annotations
+
+import pytest
+
+from relaydesk.generation.answer_sentences import focus_sources, quote, rank_sentences
+from relaydesk.generation.ports import SourceSnippet
+
+ROAMING = SourceSnippet(
+    doc_id="roaming", chunk_id="roaming#0", title="Roaming in the EU", version=1,
+    text="Our plans include calls and texts at home. When you travel in the EU, roaming costs nothing extra. "
+         "Outside the EU, a day pass costs 5 EUR. Data abroad counts against your allowance.",
+)
+ESIM = SourceSnippet(
+    doc_id="esim", chunk_id="esim#0", title="Switch to an eSIM", version=1,
+    text="An eSIM is a digital SIM. You can replace your plastic SIM with an eSIM. Open the app and tap Switch "
+         "to eSIM. The plastic SIM stops working once the eSIM is active.",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "best"),
+    [
+        # the sentence holding the rare question words wins over the first one
+        ("Does roaming in the EU cost extra?", "When you travel in the EU, roaming costs nothing extra."),
+        # the other source's sentence
+        ("Can I replace my plastic SIM with an eSIM?", "You can replace your plastic SIM with an eSIM."),
+        # outside the EU: the day-pass sentence
+        ("How much is a day pass outside the EU?", "Outside the EU, a day pass costs 5 EUR."),
+    ],
+)
+def test_when_ranking_by_words_then_the_answering_sentence_comes_first(question: str, best: str) -> None:
+    ranked = rank_sentences(question, [ROAMING, ESIM])
+    assert ranked[0].text == best
+
+
+def test_when_vectors_are_given_then_they_decide_the_order() -> None:
+    # a Chinese question shares no words with English passages: the embedder's similarity ranks
+    scores = [[0.70, 0.71, 0.86, 0.72], [0.70, 0.74, 0.73, 0.72]]
+    ranked = rank_sentences("欧盟以外的日通行证多少钱？", [ROAMING, ESIM], scores)
+    assert (ranked[0].source, ranked[0].position) == (0, 2)
+    assert ranked[0].overlap == 0.0  # the lexical evidence stays lexical
+
+
+def test_when_question_shares_no_words_then_retrieval_order_decides() -> None:
+    ranked = rank_sentences("欧盟漫游收费吗？", [ROAMING, ESIM])
+    assert [(r.source, r.position) for r in ranked[:2]] == [(0, 0), (0, 1)]
+
+
+def test_when_focusing_then_prompt_passages_hold_only_their_best_sentences_in_order() -> None:
+    ranked = rank_sentences("Does roaming in the EU cost extra?", [ROAMING, ESIM])
+    focused = focus_sources([ROAMING, ESIM], ranked, max_sentences=2)
+    assert focused[0].doc_id == "roaming"
+    # the best sentence, the one after it, in the passage's order; the home-plans sentence is gone
+    assert "roaming costs nothing extra. Outside the EU" in focused[0].text
+    assert "at home" not in focused[0].text
+    assert sum(len(s.text) for s in focused) < len(ROAMING.text) + len(ESIM.text)
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # one sentence answers
+        ("Does roaming in the EU cost extra?", "When you travel in the EU, roaming costs nothing extra."),
+        # a short best sentence is followed by the one that says how
+        ("What is an eSIM?", "An eSIM is a digital SIM. You can replace your plastic SIM with an eSIM."),
+    ],
+)
+def test_when_quoting_then_one_or_two_sentences_not_the_passage(question: str, quoted: str) -> None:
+    ranked = rank_sentences(question, [ROAMING, ESIM])
+    got = quote([ROAMING, ESIM], ranked, max_chars=280)
+    assert got is not None and got[1] == quoted
+
+
+def test_when_quote_is_too_long_then_cut_at_a_word() -> None:
+    ranked = rank_sentences("Does roaming in the EU cost extra?", [ROAMING])
+    got = quote([ROAMING], ranked, max_chars=30)
+    assert got is not None and len(got[1]) <= 31 and got[1].endswith("…")
