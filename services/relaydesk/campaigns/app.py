@@ -24,7 +24,7 @@ from relaydesk.common.stage import Stage, install_stage, key_for
 from relaydesk.common.topics import Topics
 from relaydesk.common.worker import build_worker
 from relaydesk.consent.view import ConsentView
-from relaydesk.events import Envelope, Reply
+from relaydesk.events import Envelope, ReplyDraft
 from relaydesk.events.consent import ConsentEvent
 from relaydesk.events.outbound import DialAllowed, DialBlocked, DialOutcome
 
@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 def route(event: Envelope) -> str:
     if isinstance(event, ConsentEvent):
         return Topics.CONSENT_LEDGER
-    if isinstance(event, Reply):
-        return Topics.REPLIES
+    if isinstance(event, ReplyDraft):
+        return Topics.REPLIES_DRAFT  # the opening goes through compliance like every reply
     if isinstance(event, DialAllowed):
         return Topics.DIAL_ALLOWED
     if isinstance(event, DialBlocked):

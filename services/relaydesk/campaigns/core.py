@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from relaydesk.campaigns.model import Campaign, CampaignError, parse_campaign
-from relaydesk.campaigns.opener import abandoned_call_message, opening_message
+from relaydesk.campaigns.opener import abandoned_call_message, contact_name, opening_message
 from relaydesk.campaigns.pacing import PacerState, pacer_for
 from relaydesk.campaigns.policy import Attempt, AttemptKind, LedgerReader, check
 from relaydesk.campaigns.stats import CampaignStats
@@ -24,7 +24,7 @@ from relaydesk.events.consent import ConsentEvent
 from relaydesk.events.envelope import Envelope
 from relaydesk.events.ids import content_id, derived_id
 from relaydesk.events.outbound import CampaignCommand, DialAllowed, DialBlocked, DialOutcome
-from relaydesk.events.reply import ComplianceVerdict, Reply, reply_id_for
+from relaydesk.events.reply import ReplyDraft, reply_id_for
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ def handle_outcome(outcome: DialOutcome, deps: DialerDeps) -> list[Envelope]:
             attributes = dict(view.contact.attributes)
         turn_id = f"open-{outcome.attempt_id[:16]}"
         out.append(
-            Reply(
+            ReplyDraft(
                 event_id=derived_id(outcome.event_id, STAGE, "opener"),
                 tenant_id=outcome.tenant_id,
                 conversation_id=outcome.conversation_id,
@@ -237,12 +237,13 @@ def handle_outcome(outcome: DialOutcome, deps: DialerDeps) -> list[Envelope]:
                 turn_id=turn_id,
                 reply_id=reply_id_for(outcome.conversation_id, turn_id),
                 text=opening_message(state.campaign, attributes),
-                # A fixed, reviewed script (disclosure, company, opt-out): not model output, so compliance's
-                # checks of generated text do not apply; "generated" is the closest mode.
-                mode="generated",
+                # A fixed, reviewed script (disclosure, company, opt-out), not model output: compliance checks it
+                # like every reply (PII, forbidden claims, audit) except groundedness, and leaves the contact's
+                # own name unmasked.
+                mode="scripted",
+                addressee_name=contact_name(attributes) or None,
                 handoff=False,
                 speaker="bot",
-                compliance=ComplianceVerdict(verdict="pass"),
                 received_at=outcome.at,
             )
         )

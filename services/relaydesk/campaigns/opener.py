@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from relaydesk.campaigns.model import Campaign
 
 
-def _name(attributes: Mapping[str, str]) -> str:
+def contact_name(attributes: Mapping[str, str]) -> str:
     for key in ("first_name", "name", "given_name"):
         value = (attributes.get(key) or "").strip()
         if value:
@@ -19,7 +19,7 @@ def _name(attributes: Mapping[str, str]) -> str:
 
 
 def opening_message(campaign: Campaign, attributes: Mapping[str, str]) -> str:
-    name = _name(attributes)
+    name = contact_name(attributes)
     greeting = f"Hello {name}," if name else "Hello,"
     pitch = campaign.script.strip() or "I'm calling about an offer we think may interest you."
     if attributes.get("product"):

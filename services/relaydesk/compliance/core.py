@@ -49,8 +49,9 @@ log = logging.getLogger(__name__)
 STAGE = "compliance"
 # A retraction comes after every token the client may have seen; generation numbers tokens from 0.
 RETRACT_SEQ = 2**31 - 1
-# Modes whose text generation wrote itself from no knowledge claim (a canned hand-off message).
-_UNGROUNDED_MODES = frozenset({"handoff"})
+# Modes whose text makes no knowledge claim: a canned hand-off message or a person's words, and a reviewed
+# script (an outbound call's opening). Every other check still applies to them.
+_UNGROUNDED_MODES = frozenset({"handoff", "scripted"})
 
 
 class PiiRedactor(Protocol):
@@ -108,9 +109,11 @@ def assess(draft: ReplyDraft, deps: ComplianceDeps, policy: TenantCompliancePoli
     # Text quoted from the cited passages or titles is the company's own words, not the customer's data.
     passages, titles = cited_texts(draft)
     quoted = quoted_regions(draft.text, passages, titles)
+    addressee = SourceExemption([draft.addressee_name or ""], ("PERSON",))
     masked = [
         s for s in spans
         if not exemption(s, draft.text[s.start : s.end])
+        and not (draft.mode == "scripted" and addressee(s, draft.text[s.start : s.end]))
         and not (s.type in exemption.exempt_types and inside_quote(s.start, s.end, draft.text, quoted))
     ]
     findings = [pii_finding(s) for s in masked]

@@ -17,7 +17,7 @@ from relaydesk.events.annotations import (
 )
 from relaydesk.events.envelope import ConversationId, Envelope, Model
 
-ReplyMode = Literal["generated", "cached", "extractive", "handoff"]
+ReplyMode = Literal["generated", "cached", "extractive", "handoff", "scripted"]
 Verdict = Literal["pass", "redacted", "blocked"]
 HandoffReason = Literal[
     "customer_request",
@@ -107,6 +107,9 @@ class ReplyDraft(Envelope):
     # The customer's turn as generation saw it (already redacted). Compliance treats numbers the customer
     # gave (an order number, say) as grounded when the reply repeats them.
     turn_text: str | None = Field(default=None, max_length=8000)
+    # A `scripted` reply (an outbound call's reviewed opening) may say the recipient's own name back to them:
+    # the name the tenant's contact list gives. Compliance leaves that name, and only it, unmasked.
+    addressee_name: str | None = Field(default=None, max_length=80)
     handoff: bool = False
     speaker: ReplySpeaker | None = None
     streamed: bool = False

@@ -136,3 +136,30 @@ def test_when_any_decision_then_no_raw_value_outside_the_reply(deps: ComplianceD
         dumped = event.model_dump_json()
         assert CARD not in dumped and CARD.replace(" ", "") not in dumped
         assert CUSTOMER_EMAIL not in dumped
+
+
+OPENING = ("Hello Maria Gonzalez, this is an automated assistant calling on behalf of Acme Energy. I'm calling about "
+           "our 12-month solar plan. If you don't want us to contact you again, say stop and we will stop.")
+
+
+def test_when_scripted_opening_then_checked_without_groundedness_and_only_the_addressee_name_kept(
+    deps: ComplianceDeps,
+) -> None:
+    # an outbound call's reviewed opening: "12-month" is not in the knowledge, yet a script is not blocked for it
+    reply = _by_type(core.handle(draft(OPENING, mode="scripted", retrieval=None,
+                                       addressee_name="Maria Gonzalez"), deps))[Reply][0]
+    assert reply.compliance.verdict == "pass" and reply.mode == "scripted" and "Maria Gonzalez" in reply.text
+    # someone else's name in the same script is masked; a card is masked whatever the mode
+    other = OPENING.replace("solar plan.", f"solar plan, as discussed with John Smith, card {CARD}.")
+    reply = _by_type(core.handle(draft(other, mode="scripted", retrieval=None,
+                                       addressee_name="Maria Gonzalez"), deps))[Reply][0]
+    assert reply.compliance.verdict == "redacted"
+    assert "Maria Gonzalez" in reply.text and "John Smith" not in reply.text and CARD not in reply.text
+    # the addressee exemption is for scripts only: a generated reply naming the customer is masked
+    reply = _by_type(core.handle(draft("Maria Gonzalez can return it within 30 days.",
+                                       addressee_name="Maria Gonzalez"), deps))[Reply][0]
+    assert "Maria Gonzalez" not in reply.text
+    # and forbidden claims are blocked in a script too
+    reply = _by_type(core.handle(draft(OPENING + " This plan has guaranteed returns.", mode="scripted",
+                                       retrieval=None, addressee_name="Maria Gonzalez"), deps))[Reply][0]
+    assert reply.compliance.verdict == "blocked"

@@ -15,7 +15,7 @@ from relaydesk.consent.events import consent_event
 from relaydesk.consent.view import ConsentView
 from relaydesk.events.consent import ConsentEvent
 from relaydesk.events.outbound import CampaignCommand, DialAllowed, DialBlocked, DialOutcome
-from relaydesk.events.reply import Reply
+from relaydesk.events.reply import ReplyDraft
 
 T0 = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # 11:00 in New York
 GOOD, DNC, INVALID = "+12125550101", "+12125550102", "+10005550103"
@@ -100,7 +100,8 @@ def test_when_bot_answers_then_opening_discloses_names_company_and_opt_out(diale
                           phone_hash=allowed.phone_hash, outcome="answered", at=clock(), handled_by="bot",
                           conversation_id=allowed.conversation_id)
     out = core.handle_outcome(outcome, deps)
-    opening = next(e for e in out if isinstance(e, Reply))
+    opening = next(e for e in out if isinstance(e, ReplyDraft))  # a draft: compliance checks it like any reply
+    assert opening.mode == "scripted" and opening.addressee_name == "Dana"
     assert "automated assistant" in opening.text and "Acme Energy" in opening.text and "Dana" in opening.text
     assert "stop" in opening.text.lower()
     assert core.handle_outcome(outcome, deps)[1].event_id == opening.event_id  # redelivery: same ids
