@@ -19,11 +19,7 @@ from relaydesk.generation.ports import SourceSnippet
 from relaydesk.generation.text import content_terms, sentences
 
 _TITLE_WEIGHT = 0.25
-# The passage as a whole (all its sentences and its title) counts this much: the article that covers the
-# question beats a lone sentence elsewhere that shares a word or two with it.
-_PASSAGE_WEIGHT = 0.5
 _LEXICAL_WITH_VECTORS = 0.1  # with vectors, lexical coverage only breaks near-ties
-_SHORT_SENTENCE = 40  # characters: a best sentence this short ("Yes, you can.") is quoted with the next one
 
 
 @dataclass(frozen=True)
@@ -56,11 +52,10 @@ def rank_sentences(
     for i, (source, parts) in enumerate(zip(sources, split, strict=True)):
         title_terms = set(content_terms(source.title))
         title_cover = _cover(q_terms, title_terms, weight, total)
-        passage_cover = _cover(q_terms, title_terms.union(*bags[i]), weight, total)
         for j, text in enumerate(parts):
             own = _cover(q_terms, bags[i][j], weight, total)
             overlap = _cover(q_terms, bags[i][j] | title_terms, weight, total)
-            lexical = own + _TITLE_WEIGHT * title_cover + _PASSAGE_WEIGHT * passage_cover
+            lexical = own + _TITLE_WEIGHT * title_cover
             if vector_scores is not None:
                 score = float(vector_scores[i][j]) + _LEXICAL_WITH_VECTORS * lexical
             else:
@@ -110,24 +105,24 @@ def quote(
     sources: Sequence[SourceSnippet], ranked: Sequence[RankedSentence], max_chars: int
 ) -> tuple[SourceSnippet, str] | None:
     """The one or two sentences that answer, from the best sentence's source, in their own order: the best
-    sentence, and the next best of the same source when it scores at least half as well, answers a part of
-    the question the best one does not, and both fit."""
+    sentence, and either the next best of the same source when it scores at least half as well and answers a
+    part of the question the best one does not, or else the sentence after the best (on the dev split the
+    fact was there as often as in the best sentence: "Savings pots earn interest." then "... 2.1% a year"),
+    when it fits in `max_chars`."""
     if not ranked:
         return None
     best = ranked[0]
     picked = [best]
-    for r in ranked[1:]:
-        if r.source != best.source:
-            continue
-        adds = bool(r.matched - best.matched)
-        if adds and r.score >= best.score / 2 and len(best.text) + 1 + len(r.text) <= max_chars:
-            picked.append(r)
-        break
-    if len(picked) == 1:
+
+    def fits(r: RankedSentence) -> bool:
+        return len(best.text) + 1 + len(r.text) <= max_chars
+
+    second = next((r for r in ranked[1:] if r.source == best.source), None)
+    if second is not None and second.matched - best.matched and second.score >= best.score / 2 and fits(second):
+        picked.append(second)
+    else:
         follower = next((r for r in ranked if r.source == best.source and r.position == best.position + 1), None)
-        # A short best sentence ("Yes, you can.") needs the one after it to say how.
-        fits = follower is not None and len(best.text) + 1 + len(follower.text) <= max_chars
-        if follower is not None and fits and len(best.text) < _SHORT_SENTENCE:
+        if follower is not None and fits(follower):
             picked.append(follower)
     text = " ".join(r.text for r in sorted(picked, key=lambda r: r.position))
     if len(text) > max_chars:

@@ -94,6 +94,7 @@ class FreshnessReport:
     loaded_query_ms: list[float] = field(default_factory=list)
     query_errors: int = 0
     polls: int = 0
+    doc_ids: list[str] = field(default_factory=list)  # this run's benchmark documents
 
     def summary(self, cfg: FreshnessConfig) -> dict[str, Any]:
         lat = sorted(self.latencies_ms)
@@ -226,6 +227,7 @@ def run_freshness(
     for p in pollers:
         p.start()
     docs = [bench_document(run_id, n) for n in range(cfg.updates)]
+    report.doc_ids = [doc["doc_id"] for doc, _ in docs]
     start = clock()
     for n, (doc, code) in enumerate(docs):
         delay = start + n / cfg.rate - clock()

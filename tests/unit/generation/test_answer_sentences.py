@@ -62,10 +62,12 @@ def test_when_focusing_then_prompt_passages_hold_only_their_best_sentences_in_or
 @pytest.mark.parametrize(
     ("question", "quoted"),
     [
-        # one sentence answers
-        ("Does roaming in the EU cost extra?", "When you travel in the EU, roaming costs nothing extra."),
-        # a short best sentence is followed by the one that says how
-        ("What is an eSIM?", "An eSIM is a digital SIM. You can replace your plastic SIM with an eSIM."),
+        # the answering sentence and the one after it
+        ("Does roaming in the EU cost extra?",
+         "When you travel in the EU, roaming costs nothing extra. Outside the EU, a day pass costs 5 EUR."),
+        # the best sentence and the next best, which answers another part of the question (not the follower)
+        ("Can I replace my plastic SIM, and when does it stop working?",
+         "You can replace your plastic SIM with an eSIM. The plastic SIM stops working once the eSIM is active."),
     ],
 )
 def test_when_quoting_then_one_or_two_sentences_not_the_passage(question: str, quoted: str) -> None:
