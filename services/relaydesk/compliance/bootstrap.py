@@ -6,8 +6,9 @@ import logging
 import time
 
 from relaydesk.compliance.config import ComplianceSettings
-from relaydesk.compliance.core import ComplianceDeps, PiiRedactor, default_policy
+from relaydesk.compliance.core import ComplianceDeps, default_policy
 from relaydesk.compliance.pii import get_redactor
+from relaydesk.compliance.pii.port import PiiRedactor
 from relaydesk.compliance.tenants import TenantPolicies
 
 log = logging.getLogger(__name__)

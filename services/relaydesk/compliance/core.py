@@ -17,13 +17,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from relaydesk.compliance.claims import builtin_policy, check_claims, tenant_policy
 from relaydesk.compliance.config import ComplianceSettings
 from relaydesk.compliance.groundedness import SourceIndex, check_grounded
 from relaydesk.compliance.lang import guess_lang
-from relaydesk.compliance.pii import PiiSpan, RedactionResult
+from relaydesk.compliance.pii import PiiSpan
+from relaydesk.compliance.pii.port import PiiRedactor
 from relaydesk.compliance.quoted import cited_texts, inside_quote, quoted_regions
 from relaydesk.compliance.sources import SourceExemption, reply_sources, source_texts
 from relaydesk.compliance.tenants import TenantCompliancePolicy, TenantPolicies
@@ -52,16 +52,6 @@ RETRACT_SEQ = 2**31 - 1
 # Modes whose text makes no knowledge claim: a canned hand-off message or a person's words, and a reviewed
 # script (an outbound call's opening). Every other check still applies to them.
 _UNGROUNDED_MODES = frozenset({"handoff", "scripted"})
-
-
-class PiiRedactor(Protocol):
-    def analyze(self, text: str, lang: str | None = None) -> list[PiiSpan]: ...
-
-    def anonymize(self, text: str, spans: list[PiiSpan]) -> str: ...
-
-    def redact(
-        self, text: str, lang: str | None = None, keep: Callable[[PiiSpan, str], bool] | None = None
-    ) -> RedactionResult: ...
 
 
 @dataclass

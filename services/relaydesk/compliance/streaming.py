@@ -37,9 +37,9 @@ from re import _parser as sre_parser  # type: ignore[attr-defined]
 
 from relaydesk.common import metrics
 from relaydesk.compliance.claims import ClaimPolicy, check_claims
-from relaydesk.compliance.core import PiiRedactor
 from relaydesk.compliance.pii import PiiSpan
 from relaydesk.compliance.pii.engine import may_contain_name
+from relaydesk.compliance.pii.port import PiiRedactor
 from relaydesk.compliance.tenants import TenantPolicies
 from relaydesk.events import Envelope, Finding, ReplyPartial, ReplyStreamChunk
 

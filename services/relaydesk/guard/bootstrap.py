@@ -7,10 +7,10 @@ import logging
 import time
 
 from relaydesk.compliance.claims import builtin_policy
-from relaydesk.compliance.core import PiiRedactor
 from relaydesk.compliance.injection import InjectionDetector
 from relaydesk.compliance.injection.model import FEATURE_VERSION, load_or_train
 from relaydesk.compliance.pii import get_redactor
+from relaydesk.compliance.pii.port import PiiRedactor
 from relaydesk.guard.config import GuardSettings
 from relaydesk.guard.core import GuardDeps, InjectionScorer
 from relaydesk.guard.tenants import RawRetention, RawRetentionPolicies

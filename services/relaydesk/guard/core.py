@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from relaydesk.compliance.core import PiiRedactor
 from relaydesk.compliance.injection import InjectionResult
+from relaydesk.compliance.pii.port import PiiRedactor
 from relaydesk.consent.from_turn import revocation_from_turn
 from relaydesk.events import (
     Attack,
