@@ -1,6 +1,6 @@
-"""Hybrid retrieval over a tenant's knowledge: dense (e5) and sparse (BM25) candidate lists fused in the
-store (distribution-based score fusion by default, reciprocal rank fusion as the alternative), filtered to
-the tenant and to chunks valid now.
+"""Hybrid retrieval over a tenant's knowledge: dense (e5) and sparse (BM25) candidate lists, filtered to the
+tenant and to chunks valid now, fused per document and language and re-ranked by the documents' sentences
+and titles (`retrieval/fusion.py`; the default, `fusion="rerank"`), or fused in the store (`dbsf`, `rrf`).
 
 The knowledge version a turn is stamped with is read *before* the search, so the hits are never older than
 the version claimed (a cache keyed on it can only err towards re-computing).
