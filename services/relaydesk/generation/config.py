@@ -98,9 +98,13 @@ class GenerationSettings(BaseSettings):
     # Sentences of the retrieved passages the prompt carries (the best ones, plus the one after the best).
     prompt_sentences: int = Field(default=4, ge=1)
     # When to rank sentences by the embedder's query-sentence similarity rather than by shared words:
-    # "cross_lingual" only when no passage shares the question's language (words cannot tell there).
-    sentence_vectors: Literal["off", "cross_lingual", "always"] = "cross_lingual"
-    sentence_vectors_timeout_s: float = Field(default=1.5, gt=0)
+    # "cross_lingual" only when no passage shares the question's language (words cannot tell there);
+    # "always" (default): on the reply eval's dev split the embedder found the answering sentence more often
+    # than shared words, and its score is the evidence the "I don't know" rule reads (dont_know.py).
+    sentence_vectors: Literal["off", "cross_lingual", "always"] = "always"
+    # Cold sentences cost ~40-50 ms each on one thread (a turn's 24-36 sentences took 1.2-1.8 s on the busy
+    # 2-core dev host); the LRU makes repeated passages free. Past this, shared words rank (counted).
+    sentence_vectors_timeout_s: float = Field(default=3.0, gt=0)
 
     # --- semantic cache ------------------------------------------------------------------------------
     cache_enabled: bool = True

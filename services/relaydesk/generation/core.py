@@ -315,7 +315,9 @@ async def _vector_scores(
     flat = [sentence for parts in split for sentence in parts]
     try:
         scores = await asyncio.wait_for(
-            asyncio.to_thread(deps.sentence_scorer.similarities, embedding.vector(), embedding.model, flat),
+            asyncio.to_thread(
+                deps.sentence_scorer.similarities, embedding.vector(), embedding.model, flat, question
+            ),
             deps.settings.sentence_vectors_timeout_s,
         )
     except Exception as exc:  # ranking by shared words is the defined degradation

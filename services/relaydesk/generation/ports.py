@@ -158,11 +158,12 @@ class CacheStore(Protocol):
 @runtime_checkable
 class SentenceScorer(Protocol):
     """The embedder's similarity of each sentence to the turn's query vector (which the turn already
-    carries), or None when `query_model` is not the scorer's embedder. Synchronous; the core runs it off the
-    event loop with a timeout."""
+    carries). When `query_model` is not the scorer's embedder (the NLU turn vector is of the normalised,
+    gloss-mixed text: `<embedder>/turn-v1`), the scorer embeds `query_text` itself; with no `query_text` it
+    returns None. Synchronous; the core runs it off the event loop with a timeout."""
 
     def similarities(
-        self, query_vector: np.ndarray, query_model: str, sentences: Sequence[str]
+        self, query_vector: np.ndarray, query_model: str, sentences: Sequence[str], query_text: str | None = None
     ) -> np.ndarray | None: ...
 
 

@@ -71,7 +71,7 @@ def outbound(kafka: KafkaSettings, tmp_path: Path) -> Iterator[tuple[httpx.Clien
     workers: dict[str, subprocess.Popen[bytes]] = {}
     logs = {}
     try:
-        for name in ("campaigns", "carrier"):
+        for name in ("campaigns", "carrier", "compliance"):  # the opening goes through compliance
             logs[name] = (tmp_path / f"{name}.log").open("wb")
             workers[name] = subprocess.Popen(
                 [sys.executable, "-m", "relaydesk.cli.main", "worker", name, "--loglevel", "warning"],
@@ -136,8 +136,11 @@ def test_when_campaign_runs_then_only_callable_numbers_are_dialled_and_opt_out_s
 
     conversation = next(r["conversation_id"] for r in status["recent"]
                         if r["allowed"] and r["phone_hash"] == phone_hash(TENANT, GOOD[0]))
-    replies = client.get(f"/v1/conversations/{conversation}/replies", params={"wait": 10}).json()["items"]
+    replies = wait_for("the opening, checked by compliance",
+                       lambda: client.get(f"/v1/conversations/{conversation}/replies", params={"wait": 5}).json()["items"],
+                       60)
     opener = replies[0]["data"]["reply"]["text"]
+    assert replies[0]["data"]["reply"]["mode"] == "scripted"
     assert "automated assistant" in opener and "Acme Energy" in opener and "Dana" in opener
     assert "stop" in opener.lower()
 

@@ -80,3 +80,40 @@ def test_when_quote_is_too_long_then_cut_at_a_word() -> None:
     ranked = rank_sentences("Does roaming in the EU cost extra?", [ROAMING])
     got = quote([ROAMING], ranked, max_chars=30)
     assert got is not None and len(got[1]) <= 31 and got[1].endswith("…")
+
+
+def test_when_vectors_rank_then_up_to_three_sentences_of_one_source_within_max_chars() -> None:
+    # best, its follower, and a third sentence of the same source nearly as similar; never the other source
+    scores = [[0.80, 0.88, 0.79, 0.86], [0.70, 0.70, 0.70, 0.70]]
+    ranked = rank_sentences("how much does roaming cost", [ROAMING, ESIM], scores)
+    got = quote([ROAMING, ESIM], ranked, max_chars=280)
+    assert got is not None and got[0].doc_id == "roaming"
+    assert got[1] == ("When you travel in the EU, roaming costs nothing extra. Outside the EU, a day pass costs "
+                      "5 EUR. Data abroad counts against your allowance.")
+    # at most max_sentences, and nothing beyond max_chars
+    assert quote([ROAMING, ESIM], ranked, max_chars=280, max_sentences=2)[1].count(".") == 2
+    short = quote([ROAMING, ESIM], ranked, max_chars=100)
+    assert short is not None and short[1] == ("When you travel in the EU, roaming costs nothing extra. Outside the "
+                                              "EU, a day pass costs 5 EUR.")
+
+
+def test_when_a_third_sentence_is_far_from_the_question_then_it_is_left_out() -> None:
+    scores = [[0.80, 0.88, 0.79, 0.75], [0.70, 0.70, 0.70, 0.70]]
+    ranked = rank_sentences("how much does roaming cost", [ROAMING, ESIM], scores)
+    got = quote([ROAMING, ESIM], ranked, max_chars=280)
+    assert got is not None
+    assert got[1] == "When you travel in the EU, roaming costs nothing extra. Outside the EU, a day pass costs 5 EUR."
+
+
+def test_when_a_lower_source_is_only_slightly_closer_then_the_top_source_is_quoted() -> None:
+    # retrieval put ESIM first; ROAMING's best sentence is 0.01 closer to the (word-less) question
+    scores = [[0.70, 0.80, 0.70, 0.70], [0.70, 0.81, 0.70, 0.70]]
+    ranked = rank_sentences("可以换吗？", [ESIM, ROAMING], scores)
+    assert ranked[0].source == 1  # the closest sentence is the second source's
+    source, text = quote([ESIM, ROAMING], ranked, 280) or (None, "")
+    assert source is not None and source.doc_id == "esim" and text.startswith("You can replace your plastic SIM")
+    # far closer: the other source's sentence wins
+    scores = [[0.70, 0.80, 0.70, 0.70], [0.70, 0.95, 0.70, 0.70]]
+    ranked = rank_sentences("可以换吗？", [ESIM, ROAMING], scores)
+    source, text = quote([ESIM, ROAMING], ranked, 280) or (None, "")
+    assert source is not None and source.doc_id == "roaming" and "roaming costs nothing extra" in text

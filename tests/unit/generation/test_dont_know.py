@@ -46,6 +46,15 @@ def intent(out_of_scope: bool) -> IntentAnnotation:
         ("我能贷款买船吗？", False, [[0.70, 0.72]], NO_ANSWER),
         # and a high one answers
         ("怎么注销账户？", False, [[0.86, 0.75]], None),
+        # with vectors intent alone does not decline: out of scope, but a sentence answers strongly
+        ("How do I close my account?", True, [[0.89, 0.80]], None),
+        # out of scope and no sentence close enough: declined, in any language, whatever words are shared
+        ("How do I close my account?", True, [[0.83, 0.80]], OUT_OF_SCOPE),
+        ("我能贷款买船吗？", True, [[0.84, 0.79]], OUT_OF_SCOPE),
+        # in scope, no word shared (same language), but the embedder finds the answer: answered, not declined
+        (BOAT, False, [[0.91, 0.75]], None),
+        # in scope, but nothing near: no answer
+        (BOAT, False, [[0.78, 0.75]], NO_ANSWER),
     ],
 )
 def test_when_no_passage_answers_then_why_is_named(

@@ -107,3 +107,21 @@ async def test_when_question_is_in_another_language_then_the_embedder_picks_the_
     draft = _draft(await handle(turn, deps))
     assert draft.mode == "extractive" and draft.sources_used == ["esim"]
     assert draft.text.startswith("帮助中心的说明：") and "eSIM" in draft.text
+
+
+async def test_when_the_turn_vector_is_the_nlu_encoders_then_the_scorer_embeds_the_question_itself(
+    embedder: Embedder,
+) -> None:
+    # intent publishes `<embedder>/turn-v1` (normalised, gloss-mixed text), not the scorer's own model id: the
+    # scorer must still rank by similarity instead of silently falling back to shared words
+    question = "我可以把实体SIM卡换成eSIM吗？"
+    turn = make_turn(question, lang="zh", hits=[hit("shipping", SHIPPING, title="Shipping"), *HITS],
+                     vector=embedder.embed_queries([question])[0])
+    turn = turn.model_copy(update={"embedding": turn.embedding.model_copy(
+        update={"model": f"{embedder.model_id}/turn-v1"})})
+    deps = make_deps(ScriptedGenerator(""))
+    deps.sentence_scorer = EmbedderSentenceScorer(embedder=embedder)
+    before = metrics.FALLBACKS.labels("generation", "sentence_vectors")._value.get()
+    draft = _draft(await handle(turn, deps))
+    assert draft.mode == "extractive" and draft.sources_used == ["esim"]
+    assert metrics.FALLBACKS.labels("generation", "sentence_vectors")._value.get() == before

@@ -34,17 +34,21 @@ class EmbedderSentenceScorer:
         return self._embedder
 
     def similarities(
-        self, query_vector: np.ndarray, query_model: str, sentences: Sequence[str]
+        self, query_vector: np.ndarray, query_model: str, sentences: Sequence[str], query_text: str | None = None
     ) -> np.ndarray | None:
         with self._lock:  # one embedder call at a time; the LRU is shared by concurrent turns
-            return self._similarities(query_vector, query_model, sentences)
+            return self._similarities(query_vector, query_model, sentences, query_text)
 
     def _similarities(
-        self, query_vector: np.ndarray, query_model: str, sentences: Sequence[str]
+        self, query_vector: np.ndarray, query_model: str, sentences: Sequence[str], query_text: str | None
     ) -> np.ndarray | None:
         embedder = self._get()
         if embedder.model_id != query_model:
-            return None
+            # The turn's vector is another model's (the NLU encoder's gloss-mixed `/turn-v1` vector): embed
+            # the question as a query here, one call of about 20-40 ms.
+            if not query_text:
+                return None
+            query_vector = np.asarray(embedder.embed_queries([query_text])[0], dtype=np.float32)
         missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
         if missing:
             for text, vec in zip(missing, embedder.embed_passages(missing), strict=True):
