@@ -57,10 +57,13 @@ class LoadResult:
     wall_s: float = 0.0
     ttfts_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # error types
+    # per request, decode time per token after the first (at concurrency 1, one decode step)
+    decode_ms_per_token: list[float] = field(default_factory=list)
 
     def add(self, other: LoadResult) -> LoadResult:
         return LoadResult(self.tokens + other.tokens, self.wall_s + other.wall_s,
-                          self.ttfts_ms + other.ttfts_ms, self.errors + other.errors)
+                          self.ttfts_ms + other.ttfts_ms, self.errors + other.errors,
+                          self.decode_ms_per_token + other.decode_ms_per_token)
 
     @property
     def tokens_per_s(self) -> float:
@@ -89,6 +92,9 @@ async def drive(generator: TextGenerator, requests: Sequence[GenerationRequest],
                         result.ttfts_ms.append((first - sent) * 1000.0)
                     if chunk.done:
                         result.tokens += chunk.completion_tokens
+                        if first is not None and chunk.completion_tokens > 1:
+                            per = (time.perf_counter() - first) * 1000.0 / (chunk.completion_tokens - 1)
+                            result.decode_ms_per_token.append(per)
             except Exception as exc:  # reported: a bench run shows failures rather than stopping
                 result.errors.append(type(exc).__name__)
 

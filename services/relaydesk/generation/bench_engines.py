@@ -10,14 +10,13 @@ so Serve's HTTP hop, which is the same for every engine, is left out. Variants t
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from relaydesk.generation.bench import grounded_requests, progress, short_requests
+from relaydesk.generation.bench import drive, grounded_requests, progress, short_requests
 from relaydesk.generation.ports import GenerationRequest, TextGenerator
 
 BASELINE = "transformers-float32"
@@ -42,33 +41,14 @@ def pct(values: Sequence[float], q: float) -> float | None:
 
 async def drive_timed(generator: TextGenerator, requests: Sequence[GenerationRequest], concurrency: int,
                       into: Timed) -> None:
-    """`concurrency` closed-loop callers; per request its time to first token and its decode time per token
-    after the first (at concurrency 1 these are the prefill and the decode step)."""
-    queue: asyncio.Queue[GenerationRequest] = asyncio.Queue()
-    for request in requests:
-        queue.put_nowait(request)
-
-    async def caller() -> None:
-        while not queue.empty():
-            request = queue.get_nowait()
-            sent = time.perf_counter()
-            first: float | None = None
-            try:
-                async for chunk in generator.stream(request):
-                    if chunk.delta and first is None:
-                        first = time.perf_counter()
-                        into.ttfts_ms.append((first - sent) * 1000.0)
-                    if chunk.done:
-                        into.tokens += chunk.completion_tokens
-                        if first is not None and chunk.completion_tokens > 1:
-                            per = (time.perf_counter() - first) * 1000.0 / (chunk.completion_tokens - 1)
-                            into.decode_ms_per_token.append(per)
-            except Exception as exc:  # reported: a bench run shows failures rather than stopping
-                into.errors.append(type(exc).__name__)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(caller() for _ in range(concurrency)))
-    into.wall_s += time.perf_counter() - started
+    """`concurrency` closed-loop callers (bench.drive), added into `into`: per request its time to first token
+    and its decode time per token after the first (at concurrency 1 these are the prefill and the decode step)."""
+    result = await drive(generator, requests, concurrency)
+    into.tokens += result.tokens
+    into.wall_s += result.wall_s
+    into.ttfts_ms.extend(result.ttfts_ms)
+    into.decode_ms_per_token.extend(result.decode_ms_per_token)
+    into.errors.extend(result.errors)
 
 
 def variant_settings(args: Any) -> list[tuple[str, dict[str, Any]]]:
