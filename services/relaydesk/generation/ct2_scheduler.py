@@ -27,6 +27,7 @@ from typing import Any, Literal, cast
 
 from relaydesk.generation.ct2_engine import Ct2Engine, Ct2Row
 from relaydesk.generation.engine import EngineRequest, StepOutput
+from relaydesk.generation.scheduler import drain
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +80,7 @@ class Ct2Scheduler:
         else:
             self._pump(loop)
         try:
-            while True:
-                item = await group.queue.get()
-                if item is None:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
+            async for item in drain(group.queue):
                 yield item
         finally:
             if not all(group.ended):

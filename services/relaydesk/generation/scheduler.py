@@ -40,6 +40,18 @@ class _Group:
         self.waiting = list(range(len(self.requests)))
 
 
+async def drain(queue: asyncio.Queue[Any]) -> AsyncIterator[Any]:
+    """A request group's results as the decode loop puts them: steps, then None at the end; an exception put
+    there is raised to the caller."""
+    while True:
+        item = await queue.get()
+        if item is None:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
 class ContinuousScheduler:
     def __init__(self, engine: GenerationEngine, executor: Executor, max_running_rows: int = 16,
                  on_step: Callable[[], None] | None = None) -> None:
@@ -66,12 +78,7 @@ class ContinuousScheduler:
         group = _Group(list(requests))
         self._waiting.append(group)
         self._wake.set()
-        while True:
-            item = await group.queue.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
+        async for item in drain(group.queue):
             yield item
 
     async def _loop(self) -> None:
