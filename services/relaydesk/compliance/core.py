@@ -99,11 +99,13 @@ def assess(draft: ReplyDraft, deps: ComplianceDeps, policy: TenantCompliancePoli
     # Text quoted from the cited passages or titles is the company's own words, not the customer's data.
     passages, titles = cited_texts(draft)
     quoted = quoted_regions(draft.text, passages, titles)
-    addressee = SourceExemption([draft.addressee_name or ""], ("PERSON",))
+    # A script may say its recipient's own name back to them, and only that name.
+    scripted_name = draft.addressee_name if draft.mode == "scripted" else None
+    addressee = SourceExemption([scripted_name], ("PERSON",)) if scripted_name else None
     masked = [
         s for s in spans
         if not exemption(s, draft.text[s.start : s.end])
-        and not (draft.mode == "scripted" and addressee(s, draft.text[s.start : s.end]))
+        and not (addressee is not None and addressee(s, draft.text[s.start : s.end]))
         and not (s.type in exemption.exempt_types and inside_quote(s.start, s.end, draft.text, quoted))
     ]
     findings = [pii_finding(s) for s in masked]
