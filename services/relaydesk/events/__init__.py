@@ -13,6 +13,7 @@ from relaydesk.events.annotations import (
     IntentCandidate,
     RetrievalAnnotation,
     RetrievalHit,
+    SentenceScore,
     StageTiming,
     TurnEmbedding,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "ReplyStreamChunk",
     "RetrievalAnnotation",
     "RetrievalHit",
+    "SentenceScore",
     "StageTiming",
     "Suggestion",
     "SuggestionSource",

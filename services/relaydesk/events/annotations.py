@@ -61,6 +61,13 @@ class EmotionAnnotation(Model):
     model: str | None = None
 
 
+class SentenceScore(Model):
+    """A sentence of a hit and its query-passage similarity, as retrieval's second stage scored it."""
+
+    text: str
+    score: float
+
+
 class RetrievalHit(Model):
     doc_id: str
     chunk_id: str
@@ -69,6 +76,8 @@ class RetrievalHit(Model):
     score: float
     version: int = Field(ge=0)
     lang: str | None = None
+    # The sentences of this hit's text the second stage scored (best first); empty when it did not run.
+    sentences: list[SentenceScore] = Field(default_factory=list, max_length=64)
 
 
 class RetrievalAnnotation(Model):
@@ -78,6 +87,8 @@ class RetrievalAnnotation(Model):
     latency_ms: float | None = Field(default=None, ge=0.0)
     # Set when the search failed (e.g. "store_unavailable"): the hits are unknown, which is not "no knowledge".
     error: str | None = Field(default=None, max_length=64)
+    # The lowest sentence score the second stage returned: an unscored sentence of a hit scores at most this.
+    sentence_floor: float | None = None
 
 
 class TurnEmbedding(Model):

@@ -11,6 +11,7 @@ evidence the "I don't know" rule reads.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from relaydesk.common.lang import detect_lang
 from relaydesk.generation.ports import SourceSnippet
 from relaydesk.generation.text import content_terms, sentences
 
+_BULLET = re.compile(r"^[-*+•]\s+")  # a list item's marker, dropped when quoted inside running text
 _TITLE_WEIGHT = 0.25
 _LEXICAL_WITH_VECTORS = 0.1  # with vectors, lexical coverage only breaks near-ties
 _NEAR_BEST_VECTOR = 0.05  # a third sentence sharing no word with the question must score this close to the best
@@ -131,7 +133,7 @@ def quote(
         if length + 1 + len(r.text) <= max_chars:
             picked.append(r)
             length += 1 + len(r.text)
-    text = " ".join(r.text for r in sorted(picked, key=lambda r: r.position))
+    text = " ".join(_BULLET.sub("", r.text) for r in sorted(picked, key=lambda r: r.position))
     if len(text) > max_chars:
         cut = text[:max_chars]
         text = (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"

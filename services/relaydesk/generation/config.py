@@ -105,6 +105,9 @@ class GenerationSettings(BaseSettings):
     # Cold sentences cost ~40-50 ms each on one thread (a turn's 24-36 sentences took 1.2-1.8 s on the busy
     # 2-core dev host); the LRU makes repeated passages free. Past this, shared words rank (counted).
     sentence_vectors_timeout_s: float = Field(default=3.0, gt=0)
+    # Take the sentence similarities retrieval's second stage computed (sentences embedded at index time)
+    # instead of embedding the retrieved sentences here; off: always embed (retrieved_scores.py).
+    sentence_scores_from_retrieval: bool = True
 
     # --- semantic cache ------------------------------------------------------------------------------
     cache_enabled: bool = True

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from relaydesk.generation.text import content_terms, numbers
+from relaydesk.generation.text import content_terms, numbers, sentences
 
 # --- clauses and negation cues ----------------------------------------------------------------------------
 
@@ -39,9 +39,12 @@ _LATIN_NEGATORS = _words(
 _LATIN_NEGATIVE_WORDS = _words("prohibited forbidden banned disallowed unavailable nothing")
 # CJK cues mark the whole clause negated (Japanese negates at the end, Chinese before the verb).
 _CJK_NEGATION = re.compile(
-    r"不|没|沒|无法|無法|未|别|勿|禁止|不可|ない|ません|できず|ず[、。]|ぬ|無理"
+    r"不|没|沒|无法|無法|未|别|勿|禁止|不可|ない|ません|できず|できなく|なくなり|なくなる|ず[、。]|ぬ|無理"
 )
 _LATIN_SCOPE = 4  # content words after a Latin cue that it negates
+# Kana-only bigrams are Japanese grammar (ます, でき, なり), not content: they neither say what a clause negates
+# nor add a fact ("ログインできなくなります" adds none to "ログインできません").
+_HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ def clauses(text: str) -> list[Clause]:
         if _CJK.search(raw):
             negated = bool(_CJK_NEGATION.search(raw))
             stripped = _CJK_NEGATION.sub(" ", raw)
-            scope = frozenset(content_terms(stripped)) if negated else frozenset()
+            content = frozenset(t for t in content_terms(stripped) if not _HIRAGANA_ONLY.match(t))
+            scope = content if negated else frozenset()
             # A latin cue inside a mixed clause counts too.
             latin_negated, latin_scope = _latin_negation(raw)
             out.append(Clause(terms, negated or latin_negated, scope | latin_scope))
@@ -219,17 +223,18 @@ def unit_conflicts(answer: str, sources: Iterable[str]) -> tuple[str, ...]:
 _QUESTION_END = re.compile(r"[?？]\s*$")
 
 
+
 def restates_question(answer: str, question: str) -> bool:
     """The answer asks a question back, or brings fewer than two content terms and no number the customer's
     own question did not already hold, nor a negation it did not have."""
     if not question.strip():
         return False
-    if _QUESTION_END.search(answer.strip()):
-        return True
+    if any(_QUESTION_END.search(s) for s in [*sentences(answer), answer.strip()]):
+        return True  # "Your card came in the post, how do you switch it on? ..." hands the question back first
     if _negated(answer) != _negated(question):
         return False  # "costs nothing extra" to "does it cost extra?" answers it (the negation check vouched)
     asked = set(content_terms(question))
-    said = set(content_terms(answer))
+    said = {t for t in content_terms(answer) if not _HIRAGANA_ONLY.match(t)}
     new_terms = said - asked
     new_numbers = numbers(answer) - numbers(question)
     return len(new_terms) < 2 and not new_numbers

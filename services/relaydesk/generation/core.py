@@ -87,6 +87,7 @@ from relaydesk.generation.ports import (
     TextGenerator,
 )
 from relaydesk.generation.prompt import DEFAULT_PERSONA, Persona, PromptBudget, build_prompt
+from relaydesk.generation.retrieved_scores import retrieved_scores
 from relaydesk.generation.sources import is_follow_up, select_sources
 from relaydesk.generation.streaming import PartialStream
 from relaydesk.nlu.lang import turn_lang
@@ -307,11 +308,17 @@ async def _vector_scores(
 ) -> list[list[float]] | None:
     mode = deps.settings.sentence_vectors
     embedding = ctx.event.embedding
-    if deps.sentence_scorer is None or embedding is None or mode == "off":
+    if mode == "off":
         return None
     if mode == "cross_lingual" and any(same_language(question, f"{s.title}. {s.text}") for s in sources):
         return None
     split = source_sentences(sources)
+    if deps.settings.sentence_scores_from_retrieval:
+        reused = retrieved_scores(ctx.event.retrieval, sources, split)
+        if reused is not None:
+            return reused
+    if deps.sentence_scorer is None or embedding is None:
+        return None
     flat = [sentence for parts in split for sentence in parts]
     try:
         scores = await asyncio.wait_for(

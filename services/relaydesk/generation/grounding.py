@@ -2,8 +2,11 @@
 
 The 135M model loops, announces ("The answer is:"), cites chunk ids and drifts off the sources. The check
 is lexical and strict: most of the answer's content words, and every number in it, must come from the
-sources (or, unless the turn was flagged as an attack, from the customer's own question). Words from the
-sources are not enough: the answer must not flip a negation, add a condition, change a unit, or only hand
+sources (or, unless the turn was flagged as an attack, from the customer's own question). And the same holds
+sentence by sentence against one place in the sources: each answer sentence must draw most of its words and
+all of its numbers from one source sentence and its neighbour, so words and numbers gathered from all over the
+sources ("The daily limit ... is 2,500 EUR", where 2,500 EUR is another limit) are not vouched for. Words from
+the sources are not enough: the answer must not flip a negation, add a condition, change a unit, or only hand
 the question back (`contradiction.py`). `Grounding.reason` says which rule failed.
 """
 
@@ -23,6 +26,9 @@ from relaydesk.generation.text import content_terms, numbers, sentences
 
 _CITATION = re.compile(r"\s*[\[(](?:source|doc|id)?[:\s]*[A-Za-z0-9][A-Za-z0-9._:/#-]*#\d+[\])]", re.I)
 _SOURCE_LABEL = re.compile(r"\s*\[(?:source\s*)?\d+\]", re.I)
+# "[card-pin]": the model copies a passage's id from the prompt (an id is a lowercase slug, never prose).
+_ID_LABEL = re.compile(r"\s*\[[a-z0-9]+(?:[-_][a-z0-9]+)*\]")
+_LIST_MARK = re.compile(r"(?:^|(?<=[.!?:;。！？])\s+)[-*•]\s+")
 _LEAD_IN = re.compile(
     r"^\s*(?:(?:the\s+)?answer(?:\s+to\s+(?:this|the|your)\s+question)?(?:\s+\"[^\"]*\")?\s+is\s*:?"
     r"|answer\s*:|a\s*:|response\s*:|assistant\s*:)\s*",
@@ -38,12 +44,14 @@ class Grounding:
     unsupported_numbers: tuple[str, ...]
     source_indices: tuple[int, ...]  # the sources the answer drew on, most used first
     # Why the answer is not vouched for (None when supported): no_content, number, unit, unsupported_terms,
-    # unattributed, negation, condition, restates_question.
+    # unattributed, local_terms, local_number, negation, condition, restates_question.
     reason: str | None = None
 
 
 def clean_answer(raw: str, finish_reason: str | None = None) -> str:
-    text = _SOURCE_LABEL.sub("", _CITATION.sub("", raw)).strip()
+    text = _ID_LABEL.sub("", _SOURCE_LABEL.sub("", _CITATION.sub("", raw))).strip()
+    # List items are sentences of their own ("- The answer is: ... - The answer is: ...").
+    text = _LIST_MARK.sub("\n", text)
     kept: list[str] = []
     seen: set[str] = set()
     for raw_sentence in sentences(text):
@@ -92,12 +100,54 @@ def _first_failure(
         return "unsupported_terms"
     if not used:
         return "unattributed"
+    local = _local_failure(answer, sources, question, min_support)
+    if local is not None:
+        return local
     if negation_conflict(answer, sources):
         return "negation"
     if unsupported_condition(answer, sources) is not None:
         return "condition"
     if restates_question(answer, question):
         return "restates_question"
+    return None
+
+
+def _source_sentences(sources: Sequence[str]) -> list[list[tuple[set[str], set[str]]]]:
+    """(terms, numbers) of each sentence of each source."""
+    return [[(set(content_terms(p)), numbers(p)) for p in (sentences(s) or [s])] for s in sources]
+
+
+def _local_failure(answer: str, sources: Sequence[str], question: str, min_support: float) -> str | None:
+    """Each answer sentence against one place in the sources. `local_terms`: no source sentence with the one
+    after it (a fact often spans the two) holds most of its words (with the question's). `local_number`: a
+    number of it is not in the source sentence that holds most of its and the question's words (nor in the
+    next one, when that sentence has no number of its own): where the claim is stated, its figure must be."""
+    per_source = _source_sentences(sources)
+    q_terms, q_numbers = set(content_terms(question)), numbers(question)
+    for sentence in sentences(answer):
+        terms = content_terms(sentence)
+        if not terms:
+            continue
+        wanted = numbers(sentence) - q_numbers
+        # The place that states the claim is the sentence holding most of the claim's and the question's
+        # words: a bare "14 days" matches every sentence about days, the one about the claim asked for wins.
+        claim = set(terms) | q_terms
+        best_window, best_single, places = 0.0, -1.0, []
+        for parts in per_source:
+            for i, (s_terms, s_numbers) in enumerate(parts):
+                after = parts[i + 1] if i + 1 < len(parts) else (set(), set())
+                single = len(claim & s_terms)
+                window = sum(t in s_terms or t in after[0] or t in q_terms for t in terms) / len(terms)
+                best_window = max(best_window, window)
+                allowed = s_numbers if s_numbers else s_numbers | after[1]
+                if single > best_single:
+                    best_single, places = single, [allowed]
+                elif single == best_single:
+                    places.append(allowed)
+        if best_window < min_support:
+            return "local_terms"
+        if wanted and not any(wanted <= allowed for allowed in places):
+            return "local_number"
     return None
 
 

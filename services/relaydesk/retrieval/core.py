@@ -23,6 +23,7 @@ from relaydesk.events import (
     Envelope,
     RetrievalAnnotation,
     RetrievalHit,
+    SentenceScore,
     StageTiming,
     TurnAnnotated,
     utcnow,
@@ -30,7 +31,15 @@ from relaydesk.events import (
 from relaydesk.knowledge.index import Collections, read_kb_version
 from relaydesk.knowledge.terms import Bm25Encoder, strip_placeholders
 from relaydesk.retrieval.config import Mode
-from relaydesk.retrieval.fusion import DocCandidate, FusionConfig, first_stage, second_stage, squash
+from relaydesk.retrieval.fusion import (
+    DocCandidate,
+    FusionConfig,
+    first_stage,
+    hit_sentences,
+    second_stage,
+    sentence_floor,
+    squash,
+)
 from relaydesk.vectorstore.base import (
     Filter,
     MatchAny,
@@ -74,6 +83,7 @@ class SearchResult:
     hits: list[RetrievalHit]
     kb_version: int
     latency_ms: float = 0.0
+    sentence_floor: float | None = None  # see RetrievalAnnotation.sentence_floor
 
     def to_json(self) -> dict[str, Any]:
         """The gateway's `GET /v1/knowledge/search` answer."""
@@ -144,13 +154,14 @@ def search_many(
     if local:
         pairs = [(found[2 * n], found[2 * n + 1]) for n in range(len(live))]
         tenants_vectors = [(queries[i][0], dense[i]) for i in live]
-        chosen = _fuse_and_rerank(pairs, tenants_vectors, valid_now, k, deps)
+        chosen, units = _fuse_and_rerank(pairs, tenants_vectors, valid_now, k, deps)
     else:
-        chosen = found
+        chosen, units = found, [[] for _ in found]
     latency = (time.perf_counter() - started) * 1e3
     results = [SearchResult([], kb_versions[t], latency) for t, _ in queries]
-    for i, points in zip(live, chosen, strict=True):
-        results[i] = SearchResult([_hit(p) for p in points], kb_versions[queries[i][0]], latency)
+    for i, points, scored in zip(live, chosen, units, strict=True):
+        hits = [_hit(p, scored) for p in points]
+        results[i] = SearchResult(hits, kb_versions[queries[i][0]], latency, sentence_floor(scored))
     return results
 
 
@@ -163,14 +174,15 @@ def _fuse_and_rerank(
     valid_now: Filter,
     k: int,
     deps: RetrievalDeps,
-) -> list[list[ScoredPoint]]:
+) -> tuple[list[list[ScoredPoint]], list[list[ScoredPoint]]]:
     """Stage one per query, then one batch of unit searches (the e5 query against the sentences and titles
     of each query's top documents, scored by the store) for stage two. If the unit search fails, the
-    first-stage order stands (counted as a fallback)."""
+    first-stage order stands (counted as a fallback). Returns each query's chunks and the units scored."""
     cfg = deps.fusion_config
     ranked = [first_stage(d, s, cfg) for d, s in pairs]
     unit_requests: list[SearchRequest] = []
     asked: list[int] = []
+    scored: list[list[ScoredPoint]] = [[] for _ in ranked]
     for n, ((tenant, vec), docs) in enumerate(zip(tenants_vectors, ranked, strict=True)):
         head = tuple(c.doc_id for c in docs[: cfg.rerank_depth])
         if vec is None or len(head) < 2 or cfg.rerank_depth < 2:
@@ -187,7 +199,8 @@ def _fuse_and_rerank(
             unit_hits = [[] for _ in unit_requests]
         for n, units in zip(asked, unit_hits, strict=True):
             ranked[n] = second_stage(ranked[n], units, cfg)
-    return [_top_chunks(docs, k) for docs in ranked]
+            scored[n] = list(units)
+    return [_top_chunks(docs, k) for docs in ranked], scored
 
 
 def _top_chunks(docs: Sequence[DocCandidate], k: int) -> list[ScoredPoint]:
@@ -213,16 +226,19 @@ def _query_vectors(
     return out
 
 
-def _hit(p: ScoredPoint) -> RetrievalHit:
+def _hit(p: ScoredPoint, units: Sequence[ScoredPoint] = ()) -> RetrievalHit:
     pl = p.payload
+    text = str(pl.get("text", ""))
+    doc_id = str(pl.get("doc_id", ""))
     return RetrievalHit(
-        doc_id=str(pl.get("doc_id", "")),
+        doc_id=doc_id,
         chunk_id=str(pl.get("chunk_id", p.id)),
         title=str(pl.get("title", "")),
-        text=str(pl.get("text", "")),
+        text=text,
         score=p.score,
         version=int(pl.get("version", 0)),
         lang=pl.get("lang"),
+        sentences=[SentenceScore(text=t, score=sc) for t, sc in hit_sentences(units, doc_id, text)] if units else [],
     )
 
 
@@ -264,6 +280,7 @@ def handle_batch(events: Sequence[TurnAnnotated], deps: RetrievalDeps) -> list[l
             hits=result.hits,
             latency_ms=latency,
             error=error,
+            sentence_floor=result.sentence_floor,
         )
         out.append([
             event.model_copy(

@@ -192,6 +192,28 @@ def _dense_leader(ranked: Sequence[DocCandidate]) -> str | None:
     return max(with_dense, key=lambda c: c.dense or 0.0).doc_id if with_dense else None
 
 
+def _scored_sentences(units: Iterable[ScoredPoint]) -> list[ScoredPoint]:
+    """Sentence units whose vector is their own (a unit still waiting for its dense vector scores nothing)."""
+    return [u for u in units if u.payload.get("kind") == "sentence" and u.payload.get("dense_ready", 1)]
+
+
+def hit_sentences(units: Iterable[ScoredPoint], doc_id: str, text: str, limit: int = 64) -> list[tuple[str, float]]:
+    """The scored sentences of document `doc_id` that occur in a hit's `text`, best first: what the second
+    stage already knows of each sentence's similarity to the query, so generation need not embed them."""
+    out: dict[str, float] = {}
+    for u in _scored_sentences(units):
+        sentence = str(u.payload.get("text", ""))
+        if sentence and str(u.payload.get("doc_id", "")) == doc_id and sentence in text:
+            out[sentence] = max(u.score, out.get(sentence, u.score))
+    return sorted(out.items(), key=lambda kv: -kv[1])[:limit]
+
+
+def sentence_floor(units: Iterable[ScoredPoint]) -> float | None:
+    """The weakest scored sentence returned: the unit search returns the best ones, so any sentence it left
+    out scores at most this."""
+    return min((u.score for u in _scored_sentences(units)), default=None)
+
+
 def squash(score: float) -> float:
     """A fused score (a sum of z-scores) as a hit score in (0, 1), same order."""
     return 1.0 / (1.0 + math.exp(-score))

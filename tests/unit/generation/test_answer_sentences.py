@@ -117,3 +117,11 @@ def test_when_a_lower_source_is_only_slightly_closer_then_the_top_source_is_quot
     ranked = rank_sentences("可以换吗？", [ESIM, ROAMING], scores)
     source, text = quote([ESIM, ROAMING], ranked, 280) or (None, "")
     assert source is not None and source.doc_id == "roaming" and "roaming costs nothing extra" in text
+
+
+def test_when_the_answering_sentence_is_a_list_item_then_the_quote_drops_its_marker() -> None:
+    steps = SourceSnippet(doc_id="close", chunk_id="close#0", title="Close your account", version=1,
+                          text="Before you close:\n- Download your statements first.\n- Move your money out.")
+    ranked = rank_sentences("Should I download my statements before closing?", [steps])
+    got = quote([steps], ranked, max_chars=280)
+    assert got is not None and got[1].startswith("Download your statements first.")

@@ -167,3 +167,17 @@ def test_when_answer_adds_nothing_to_the_question_then_it_restates_it(
 def test_when_answer_negates_what_was_asked_then_it_answers_rather_than_restates() -> None:
     # "Does it cost extra?" - "It costs nothing extra.": few new words, but the answer itself
     assert not restates_question("EU roaming costs nothing extra.", "Does roaming in the EU cost extra?")
+
+
+def test_when_the_answer_opens_by_asking_the_question_back_then_it_restates_it() -> None:
+    question = "my new card came today, how do I turn it on?"
+    answer = "Your new card came today, how do you turn it on? Open the app and tap Activate."
+    assert restates_question(answer, question)
+
+
+def test_when_a_japanese_answer_only_adds_grammar_to_the_question_then_it_restates_it() -> None:
+    assert restates_question("暗証番号を忘れてログインできなくなります。", "暗証番号を忘れてログインできません")
+
+
+def test_when_a_japanese_answer_says_it_can_no_longer_do_what_the_source_allows_then_conflict() -> None:
+    assert negation_conflict("カード設定から解除できなくなります。", ["アプリのカード設定から解除できます。"])

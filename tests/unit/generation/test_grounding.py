@@ -61,3 +61,36 @@ def test_when_answer_is_checked_then_support_decides(
     result = check_grounding(answer, [REFUNDS, HOURS], question, min_support=0.75)
     assert result.supported is supported
     assert result.source_indices[: len(used)] == used
+
+
+LIMITS = (
+    "Limits. You can send up to 15,000 EUR a day in the app. Cash withdrawals are capped at 2,500 EUR a month. "
+    "Cards work in every country we serve."
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "reason"),
+    [
+        # every word and number is somewhere in the sources, but the number belongs to another limit
+        ("The daily limit for sending money in the app is 2,500 EUR.", "What is the daily limit for sending money?",
+         "local_number"),
+        # words gathered from all over the passage into a claim no sentence makes
+        ("Cash cards send every country a day.", "What are the rules?", "local_terms"),
+    ],
+)
+def test_when_an_answer_sentence_has_no_one_place_in_the_sources_then_not_vouched_for(
+    answer: str, question: str, reason: str
+) -> None:
+    grounding = check_grounding(answer, [LIMITS], question, 0.75)
+    assert not grounding.supported and grounding.reason == reason
+
+
+def test_when_each_sentence_keeps_to_one_place_then_vouched_for() -> None:
+    answer = "You can send up to 15,000 EUR a day in the app. Withdrawals are capped at 2,500 EUR a month."
+    assert check_grounding(answer, [LIMITS], "What are my limits?", 0.75).supported
+
+
+def test_when_the_model_lists_copied_ids_and_lead_ins_then_only_the_answer_is_kept() -> None:
+    raw = ("- The answer is: [card-pin] You can change the PIN at any cash machine. - The answer is: [pins] - The")
+    assert clean_answer(raw, "length") == "You can change the PIN at any cash machine."

@@ -67,3 +67,18 @@ def test_when_the_unit_search_fails_then_first_stage_order_and_a_counted_fallbac
     assert hits and hits[0].doc_id == "fees"
     assert counter._value.get() == before + 1
     store.close()
+
+
+def test_when_the_second_stage_ran_then_each_hit_carries_its_scored_sentences_and_the_query_a_floor(
+    tmp_path: Path,
+) -> None:
+    store = EdgeVectorStore(tmp_path / "store")
+    deps = index(store)
+    result = retrieval.search("acme", "replacement card costs", 3, deps)
+    top = result.hits[0]
+    assert top.doc_id == "fees" and top.sentences
+    assert all(s.text in top.text for s in top.sentences)
+    assert [s.score for s in top.sentences] == sorted((s.score for s in top.sentences), reverse=True)
+    assert result.sentence_floor is not None
+    assert all(s.score >= result.sentence_floor for h in result.hits for s in h.sentences)
+    store.close()
