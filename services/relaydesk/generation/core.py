@@ -68,7 +68,7 @@ from relaydesk.generation.fallback import (
     record_ungrounded,
     with_security_notice,
 )
-from relaydesk.generation.grounding import check_grounding, clean_answer
+from relaydesk.generation.grounding import check_grounding, clean_answer, cut_off
 from relaydesk.generation.holds import ConversationHolds
 from relaydesk.generation.ports import (
     CacheScope,
@@ -456,6 +456,9 @@ async def _generate(
     if failure is None and end is None:
         failure = "incomplete"
     answer = clean_answer("".join(parts), end.finish_reason if end else None)
+    if failure is None and end is not None and cut_off(answer, end.finish_reason):
+        failure = "incomplete"
+        record_ungrounded("cut_off")
     used: list[SourceSnippet] = []
     if failure is None:
         question = "" if ctx.untrusted else event.turn.text

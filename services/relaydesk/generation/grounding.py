@@ -71,6 +71,12 @@ def clean_answer(raw: str, finish_reason: str | None = None) -> str:
     return " ".join(kept).strip()
 
 
+def cut_off(answer: str, finish_reason: str | None) -> bool:
+    """The token limit stopped the answer mid-sentence and no whole sentence was left (`clean_answer` drops a
+    cut-off tail when one is): a fragment ("...payments will all") is not an answer, however grounded."""
+    return finish_reason == "length" and bool(answer) and not _END.search(answer.rstrip(" \"'”」）)"))
+
+
 def check_grounding(answer: str, sources: Sequence[str], question: str, min_support: float) -> Grounding:
     terms = content_terms(answer)
     source_terms = [set(content_terms(s)) for s in sources]

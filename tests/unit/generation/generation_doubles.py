@@ -77,9 +77,11 @@ class ScriptedGenerator:
     """Streams a fixed answer word by word, optionally slowly or failing, and records the requests."""
 
     def __init__(
-        self, text: str = REFUNDS, delay_s: float = 0.0, fail: Exception | None = None, fail_after: int = 0
+        self, text: str = REFUNDS, delay_s: float = 0.0, fail: Exception | None = None, fail_after: int = 0,
+        finish_reason: str = "stop",
     ) -> None:
         self.text = text
+        self.finish_reason = finish_reason
         self.delay_s = delay_s
         self.fail = fail
         self.fail_after = fail_after
@@ -97,7 +99,7 @@ class ScriptedGenerator:
         if self.fail is not None:
             raise self.fail
         yield GenerationChunk(done=True, model="scripted", prompt_tokens=42, completion_tokens=len(pieces),
-                              finish_reason="stop")
+                              finish_reason=self.finish_reason)
 
     def system_prompt(self, index: int = -1) -> str:
         return self.requests[index].messages[0][1]

@@ -125,3 +125,12 @@ async def test_when_the_turn_vector_is_the_nlu_encoders_then_the_scorer_embeds_t
     draft = _draft(await handle(turn, deps))
     assert draft.mode == "extractive" and draft.sources_used == ["esim"]
     assert metrics.FALLBACKS.labels("generation", "sentence_vectors")._value.get() == before
+
+
+async def test_when_the_token_limit_cuts_the_only_sentence_then_its_sentences_answer_instead() -> None:
+    cut = "Refunds are processed within 5 business days after we"  # grounded words, but no whole sentence
+    deps = make_deps(ScriptedGenerator(cut, finish_reason="length"))
+    before = rejections("cut_off")
+    draft = _draft(await handle(make_turn(), deps))
+    assert draft.mode == "extractive" and draft.fallback_reason == "incomplete"
+    assert draft.text.endswith(".") and rejections("cut_off") == before + 1
