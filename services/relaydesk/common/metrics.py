@@ -37,6 +37,12 @@ FALLBACKS = Counter(
     "error, history unavailable, broadcast lag, ...), by stage and kind",
     ["stage", "kind"],
 )
+EARLY_STOPS = Counter(
+    "relaydesk_generation_early_stops_total",
+    "Generations stopped while streaming because a finished sentence already failed the grounding check "
+    "(the answer would have been rejected whole), by stage and reason",
+    ["stage", "reason"],
+)
 GROUNDING_REJECTIONS = Counter(
     "relaydesk_grounding_rejections_total",
     "Generated answers the grounding check could not vouch for (answered from the source sentences instead), "

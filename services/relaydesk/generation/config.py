@@ -93,6 +93,9 @@ class GenerationSettings(BaseSettings):
     # --- grounding and fallback ----------------------------------------------------------------------
     # Share of the answer's content words that must occur in the sources (numbers must all occur).
     min_support: float = Field(default=0.75, ge=0.0, le=1.0)
+    # Stop decoding as soon as a finished sentence fails the per-sentence check (the whole answer would be
+    # rejected anyway), and quote the sentences that answer: a rejected answer costs its first sentence only.
+    stop_on_settled_failure: bool = True
     # The extractive answer quotes one or two sentences, not a passage (a reply should stay under 300).
     extractive_max_chars: int = Field(default=280, ge=80)
     # Sentences of the retrieved passages the prompt carries (the best ones, plus the one after the best).

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from relaydesk.common import metrics
 from relaydesk.consent.confirmation import is_opt_out_turn, opt_out_confirmation
 from relaydesk.events.annotations import StageTiming
 from relaydesk.events.conversation import TurnAnnotated
@@ -68,7 +70,7 @@ from relaydesk.generation.fallback import (
     record_ungrounded,
     with_security_notice,
 )
-from relaydesk.generation.grounding import check_grounding, clean_answer, cut_off
+from relaydesk.generation.grounding import check_grounding, clean_answer, cut_off, settled_failure
 from relaydesk.generation.holds import ConversationHolds
 from relaydesk.generation.ports import (
     CacheScope,
@@ -96,6 +98,8 @@ from relaydesk.nlu.person_request import asks_for_person
 log = logging.getLogger(__name__)
 
 _DEFAULT_HANDOFF_ON = ("escalation", "customer_request")
+# A streamed piece that may end a sentence (then the finished sentences are checked while decoding goes on).
+_SENTENCE_BREAK = re.compile(r"[.!?。！？\n]")
 HUMAN_AGENT_INTENT = "human_agent"
 
 
@@ -415,6 +419,7 @@ async def _generate(
         deps.partials, _caused(event), event.turn.turn_id, ctx.reply_id,
         settings.stream_coalesce_tokens, settings.partial_emit_timeout_s,
     )
+    question = "" if ctx.untrusted else event.turn.text
     started = deps.clock.monotonic()
     ttft: float | None = None
     parts: list[str] = []
@@ -430,6 +435,12 @@ async def _generate(
                             ttft = (deps.clock.monotonic() - started) * 1000.0
                         parts.append(chunk.delta)
                         await stream.push(chunk.delta)
+                        early = _settled_rejection(parts, chunk.delta, prompt.sources, question, settings)
+                        if early is not None:  # a finished sentence already fails: stop decoding, quote instead
+                            failure = "ungrounded"
+                            record_ungrounded(early)
+                            metrics.EARLY_STOPS.labels("generation", early).inc()
+                            break
                     if chunk.done:
                         end = chunk
                         break
@@ -461,7 +472,6 @@ async def _generate(
         record_ungrounded("cut_off")
     used: list[SourceSnippet] = []
     if failure is None:
-        question = "" if ctx.untrusted else event.turn.text
         grounding = check_grounding(answer, [s.text for s in prompt.sources], question, settings.min_support)
         if not answer:
             failure = "empty"
@@ -475,6 +485,17 @@ async def _generate(
     await stream.retract(failure)
     # The whole passages, ranked: the prompt carried only some of their sentences.
     return _fallback(ctx, sources, ranked, failure, stats, stream.streamed, deps)
+
+
+def _settled_rejection(
+    parts: Sequence[str], delta: str, sources: Sequence[SourceSnippet], question: str, settings: GenerationSettings
+) -> str | None:
+    """Checked only when this piece or the one before may have finished a sentence (a sentence is settled
+    once the next one starts)."""
+    before = parts[-2] if len(parts) > 1 else ""
+    if not settings.stop_on_settled_failure or not (_SENTENCE_BREAK.search(delta) or _SENTENCE_BREAK.search(before)):
+        return None
+    return settled_failure("".join(parts), [s.text for s in sources], question, settings.min_support)
 
 
 def _fallback(

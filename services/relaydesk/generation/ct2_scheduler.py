@@ -103,8 +103,9 @@ class Ct2Scheduler:
         limit = self.max_running_rows if self.batching == "batch" else 1
         while self._waiting and len(rows) < limit:
             row = self._waiting[0]
-            if row.should_stop():
+            if row.should_stop():  # cancelled before it started: it still ends for whoever drains its group
                 self._waiting.popleft()
+                self._dispatch(row, StepOutput("", True, "stop", 0))
                 continue
             if rows and row.request.temperature != rows[0].request.temperature:
                 break
@@ -122,8 +123,11 @@ class Ct2Scheduler:
             for group in {id(_group(r)): _group(r) for r in rows}.values():
                 group.queue.put_nowait(exc)
         else:
-            for row in rows:  # a row the engine left without a last step still ends for its caller
-                if not _group(row).ended[cast(tuple[_Group, int], row.key)[1]] and not row.should_stop():
+            # A row the engine left without a last step (an end token, or cancelled: its request's cancel
+            # was set while the batcher, not the caller, drains the group) still ends, or the batch's stream
+            # would wait for it forever and hold its batcher slot.
+            for row in rows:
+                if not _group(row).ended[cast(tuple[_Group, int], row.key)[1]]:
                     self._dispatch(row, StepOutput("", True, "stop", len(row.generated)))
         finally:
             self._calls -= 1

@@ -35,6 +35,7 @@ _LEAD_IN = re.compile(
     re.I,
 )
 _END = re.compile(r"[.!?。！？]$")
+_QUESTION_MARK = re.compile(r"[?？]$")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,19 @@ def cut_off(answer: str, finish_reason: str | None) -> bool:
     """The token limit stopped the answer mid-sentence and no whole sentence was left (`clean_answer` drops a
     cut-off tail when one is): a fragment ("...payments will all") is not an answer, however grounded."""
     return finish_reason == "length" and bool(answer) and not _END.search(answer.rstrip(" \"'”」）)"))
+
+
+def settled_failure(partial: str, sources: Sequence[str], question: str, min_support: float) -> str | None:
+    """While the answer streams: the reason its finished sentences already fail the per-sentence check (or
+    ask a question back), else None. Every sentence of the tidied partial answer but the last is settled: it
+    stays as it is in the tidied whole answer, whose check tests each sentence, so a failure here is final and
+    decoding can stop (most rejected answers fail in their first sentence)."""
+    settled = sentences(clean_answer(partial))[:-1]
+    if not settled:
+        return None
+    if question.strip() and any(_QUESTION_MARK.search(s) for s in settled):
+        return "restates_question"
+    return _local_failure(" ".join(settled), sources, question, min_support)
 
 
 def check_grounding(answer: str, sources: Sequence[str], question: str, min_support: float) -> Grounding:

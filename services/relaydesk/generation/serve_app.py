@@ -147,8 +147,12 @@ class GenerationServer:
 
     async def stream(self, payload: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
         _, engine_request = self._prepare(payload)
-        async for item in self._events(engine_request):
-            yield item
+        events = self._events(engine_request)
+        try:
+            async for item in events:
+                yield item
+        finally:
+            await events.aclose()  # the caller left: its row's cancel is set now
 
     async def complete(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         _, engine_request = self._prepare(payload)

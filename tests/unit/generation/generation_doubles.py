@@ -82,6 +82,7 @@ class ScriptedGenerator:
     ) -> None:
         self.text = text
         self.finish_reason = finish_reason
+        self.yielded = 0  # pieces handed out (a caller that stops reading stops the stream)
         self.delay_s = delay_s
         self.fail = fail
         self.fail_after = fail_after
@@ -95,6 +96,7 @@ class ScriptedGenerator:
                 raise self.fail
             if self.delay_s:
                 await asyncio.sleep(self.delay_s)
+            self.yielded += 1
             yield GenerationChunk(delta=piece)
         if self.fail is not None:
             raise self.fail

@@ -103,3 +103,27 @@ async def test_when_the_deadline_passes_then_the_row_ends() -> None:
     scheduler = Ct2Scheduler(engine, deadline_s=0.1)  # type: ignore[arg-type]
     texts = await asyncio.wait_for(collect(scheduler, [500]), 5)
     assert engine.stopped_at and 0 < len(texts[0]) < 100
+
+
+async def test_when_a_request_is_cancelled_while_the_batcher_drains_then_its_stream_still_ends() -> None:
+    # Serve's batcher, not the caller, drains the scheduler's stream; the caller leaving only sets the
+    # request's cancel event. The stream must end anyway, or the batcher slot is held for good.
+    engine = CountingCt2Engine()
+    scheduler = Ct2Scheduler(engine, parallel=1)  # type: ignore[arg-type]
+    running, waiting = threading.Event(), threading.Event()
+    first = EngineRequest(prompt_ids=(1, 2), max_new_tokens=200, cancel=running)
+    second = EngineRequest(prompt_ids=(1, 2), max_new_tokens=200, cancel=waiting)
+
+    async def drain(request: EngineRequest) -> int:
+        steps = 0
+        async for _ in scheduler.stream([request]):
+            steps += 1
+            if steps == 2:
+                running.set()
+        return steps
+
+    drained = asyncio.gather(drain(first), drain(second))
+    waiting.set()  # the second is cancelled before it ever runs
+    steps = await asyncio.wait_for(drained, 5)
+    assert steps[0] < 20 and steps[1] <= 1
+    assert await asyncio.wait_for(collect(scheduler, [2]), 5) == ["12"]

@@ -134,3 +134,15 @@ async def test_when_the_token_limit_cuts_the_only_sentence_then_its_sentences_an
     draft = _draft(await handle(make_turn(), deps))
     assert draft.mode == "extractive" and draft.fallback_reason == "incomplete"
     assert draft.text.endswith(".") and rejections("cut_off") == before + 1
+
+
+async def test_when_the_first_sentence_already_fails_then_decoding_stops_and_its_sentences_answer() -> None:
+    wrong = "Refunds are processed within 30 business days. " + "They are paid back to your card as usual. " * 10
+    generator = ScriptedGenerator(wrong)
+    stops = metrics.EARLY_STOPS.labels("generation", "local_number")
+    before = stops._value.get()
+    draft = _draft(await handle(make_turn(), make_deps(generator)))
+    assert draft.mode == "extractive" and draft.fallback_reason == "ungrounded"
+    assert "5 business days" in draft.text
+    assert stops._value.get() == before + 1
+    assert generator.yielded < len(wrong.split()) // 4  # stopped within the second sentence

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relaydesk.generation.grounding import check_grounding, clean_answer
+from relaydesk.generation.grounding import check_grounding, clean_answer, settled_failure
 
 REFUNDS = "Refunds are processed within 5 business days after we receive the returned item."
 HOURS = "Our team is available Monday to Friday from 8:00 to 20:00."
@@ -94,3 +94,11 @@ def test_when_each_sentence_keeps_to_one_place_then_vouched_for() -> None:
 def test_when_the_model_lists_copied_ids_and_lead_ins_then_only_the_answer_is_kept() -> None:
     raw = ("- The answer is: [card-pin] You can change the PIN at any cash machine. - The answer is: [pins] - The")
     assert clean_answer(raw, "length") == "You can change the PIN at any cash machine."
+
+
+def test_while_streaming_a_finished_sentence_that_fails_is_final_and_an_unfinished_one_is_not_judged() -> None:
+    question = "What is the daily limit for sending money?"
+    assert settled_failure("The daily limit is 2,500 EUR. You can", [LIMITS], question, 0.75) == "local_number"
+    assert settled_failure("The daily limit is 2,500 EU", [LIMITS], question, 0.75) is None
+    assert settled_failure("You can send up to 15,000 EUR a day. Cash", [LIMITS], question, 0.75) is None
+    assert settled_failure("How much can I send? You", [LIMITS], question, 0.75) == "restates_question"

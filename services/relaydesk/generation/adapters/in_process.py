@@ -18,8 +18,9 @@ class InProcessGenerator:
         self.server = server
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[GenerationChunk]:
+        # Closed as soon as the caller stops reading, so the row's cancel is set then, not when collected.
+        items = self.server.stream(request_payload(request, True))
         try:
-            items = self.server.stream(request_payload(request, True))
             async for item in items:
                 if "error" in item:
                     raise RuntimeError(f"generation failed: {item['error']}")
@@ -32,3 +33,5 @@ class InProcessGenerator:
                 yield GenerationChunk(delta=item["delta"])
         except (ValidationError, PromptTooLong) as exc:
             raise GenerationRejected(type(exc).__name__) from exc
+        finally:
+            await items.aclose()
