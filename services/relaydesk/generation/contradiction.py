@@ -42,6 +42,12 @@ _CJK_NEGATION = re.compile(
     r"不|没|沒|无法|無法|未|别|勿|禁止|不可|ない|ません|できず|できなく|なくなり|なくなる|ず[、。]|ぬ|無理"
 )
 _LATIN_SCOPE = 4  # content words after a Latin cue that it negates
+_INABILITY = re.compile(
+    r"\b(?:cannot|can[’']?t|can not|unable|impossible|not possible|couldn[’']?t|not able|not available|"
+    r"unavailable|not allowed|not permitted|prohibited|forbidden|tidak (?:bisa|dapat|tersedia|boleh)|"
+    r"tak (?:bisa|dapat)|tidak mungkin|dilarang)\b|不能|无法|無法|不可以|不可|禁止|できない|できません|できず|できなく",
+    re.I,
+)
 # Kana-only bigrams are Japanese grammar (ます, でき, なり), not content: they neither say what a clause negates
 # nor add a fact ("ログインできなくなります" adds none to "ログインできません").
 _HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
@@ -52,6 +58,9 @@ class Clause:
     terms: frozenset[str]  # all content terms of the clause
     negated: bool
     scope: frozenset[str]  # the terms a negation applies to (the whole clause for CJK)
+    # The negation says something cannot (or may not) be done ("you cannot pay", "not available"), not merely
+    # that it is not so ("you do not pay"): the two say different things about the same words.
+    inability: bool = False
 
 
 def clauses(text: str) -> list[Clause]:
@@ -67,10 +76,11 @@ def clauses(text: str) -> list[Clause]:
             scope = content if negated else frozenset()
             # A latin cue inside a mixed clause counts too.
             latin_negated, latin_scope = _latin_negation(raw)
-            out.append(Clause(terms, negated or latin_negated, scope | latin_scope))
+            negated = negated or latin_negated
+            out.append(Clause(terms, negated, scope | latin_scope, negated and bool(_INABILITY.search(raw))))
             continue
         negated, scope = _latin_negation(raw)
-        out.append(Clause(terms, negated, scope))
+        out.append(Clause(terms, negated, scope, negated and bool(_INABILITY.search(raw))))
     return out
 
 
@@ -104,8 +114,11 @@ def negation_conflict(answer: str, sources: Sequence[str]) -> bool:
                 if not negated_sources:
                     return True
                 continue
-            if not any(scope & c.terms for c in negated_sources):
+            matching = [c for c in negated_sources if scope & c.terms]
+            if not matching:
                 return True
+            if clause.inability and not any(c.inability for c in matching):
+                return True  # "you cannot pay the postage" against "you do not pay for sending it back"
         else:
             for c in negated_sources:
                 # The answer asserts what the source negates: it names the negated thing and most of the

@@ -181,3 +181,18 @@ def test_when_a_japanese_answer_only_adds_grammar_to_the_question_then_it_restat
 
 def test_when_a_japanese_answer_says_it_can_no_longer_do_what_the_source_allows_then_conflict() -> None:
     assert negation_conflict("カード設定から解除できなくなります。", ["アプリのカード設定から解除できます。"])
+
+
+@pytest.mark.parametrize(
+    ("answer", "source", "conflict"),
+    [
+        ("You cannot pay the postage for a faulty item.", "You do not pay for sending back a faulty item.", True),
+        ("You can't withdraw before the end of the term.", "Fixed pots cannot be withdrawn before the end.", False),
+        ("Anda tidak bisa membatalkan pesanan.", "Pesanan tidak dibatalkan otomatis.", True),
+        ("订单发货后不能取消。", "订单发货后无法取消。", False),
+    ],
+)
+def test_when_the_answer_says_something_cannot_be_done_then_the_source_must_say_so_too(
+    answer: str, source: str, conflict: bool
+) -> None:
+    assert negation_conflict(answer, [source]) is conflict
