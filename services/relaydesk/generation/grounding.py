@@ -159,7 +159,7 @@ def _local_failure(answer: str, sources: Sequence[str], question: str, min_suppo
                 single = len(claim & s_terms)
                 window = sum(t in s_terms or t in after[0] or t in q_terms for t in terms) / len(terms)
                 best_window = max(best_window, window)
-                allowed = s_numbers if s_numbers else s_numbers | after[1]
+                allowed = s_numbers or after[1]
                 if single > best_single:
                     best_single, places = single, [allowed]
                 elif single == best_single:
