@@ -236,14 +236,18 @@ def unit_conflicts(answer: str, sources: Iterable[str]) -> tuple[str, ...]:
 _QUESTION_END = re.compile(r"[?？]\s*$")
 
 
+def asks_back(answer: str) -> bool:
+    """Some sentence of the answer is a question ("Your card came in the post, how do you switch it on? ...")."""
+    return any(_QUESTION_END.search(s) for s in [*sentences(answer), answer.strip()])
+
 
 def restates_question(answer: str, question: str) -> bool:
     """The answer asks a question back, or brings fewer than two content terms and no number the customer's
     own question did not already hold, nor a negation it did not have."""
     if not question.strip():
         return False
-    if any(_QUESTION_END.search(s) for s in [*sentences(answer), answer.strip()]):
-        return True  # "Your card came in the post, how do you switch it on? ..." hands the question back first
+    if asks_back(answer):
+        return True
     if _negated(answer) != _negated(question):
         return False  # "costs nothing extra" to "does it cost extra?" answers it (the negation check vouched)
     asked = set(content_terms(question))

@@ -420,6 +420,7 @@ async def _generate(
         settings.stream_coalesce_tokens, settings.partial_emit_timeout_s,
     )
     question = "" if ctx.untrusted else event.turn.text
+    source_texts = [s.text for s in prompt.sources]
     started = deps.clock.monotonic()
     ttft: float | None = None
     parts: list[str] = []
@@ -435,7 +436,7 @@ async def _generate(
                             ttft = (deps.clock.monotonic() - started) * 1000.0
                         parts.append(chunk.delta)
                         await stream.push(chunk.delta)
-                        early = _settled_rejection(parts, chunk.delta, prompt.sources, question, settings)
+                        early = _settled_rejection(parts, chunk.delta, source_texts, question, settings)
                         if early is not None:  # a finished sentence already fails: stop decoding, quote instead
                             failure = "ungrounded"
                             record_ungrounded(early)
@@ -472,7 +473,7 @@ async def _generate(
         record_ungrounded("cut_off")
     used: list[SourceSnippet] = []
     if failure is None:
-        grounding = check_grounding(answer, [s.text for s in prompt.sources], question, settings.min_support)
+        grounding = check_grounding(answer, source_texts, question, settings.min_support)
         if not answer:
             failure = "empty"
         elif not grounding.supported:
@@ -488,14 +489,14 @@ async def _generate(
 
 
 def _settled_rejection(
-    parts: Sequence[str], delta: str, sources: Sequence[SourceSnippet], question: str, settings: GenerationSettings
+    parts: Sequence[str], delta: str, sources: Sequence[str], question: str, settings: GenerationSettings
 ) -> str | None:
     """Checked only when this piece or the one before may have finished a sentence (a sentence is settled
     once the next one starts)."""
     before = parts[-2] if len(parts) > 1 else ""
     if not settings.stop_on_settled_failure or not (_SENTENCE_BREAK.search(delta) or _SENTENCE_BREAK.search(before)):
         return None
-    return settled_failure("".join(parts), [s.text for s in sources], question, settings.min_support)
+    return settled_failure("".join(parts), sources, question, settings.min_support)
 
 
 def _fallback(

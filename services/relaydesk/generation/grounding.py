@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from relaydesk.generation.contradiction import (
+    asks_back,
     negation_conflict,
     restates_question,
     unit_conflicts,
@@ -35,7 +36,6 @@ _LEAD_IN = re.compile(
     re.I,
 )
 _END = re.compile(r"[.!?。！？]$")
-_QUESTION_MARK = re.compile(r"[?？]$")
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def settled_failure(partial: str, sources: Sequence[str], question: str, min_sup
     settled = sentences(clean_answer(partial))[:-1]
     if not settled:
         return None
-    if question.strip() and any(_QUESTION_MARK.search(s) for s in settled):
+    if question.strip() and asks_back(" ".join(settled)):
         return "restates_question"
     return _local_failure(" ".join(settled), sources, question, min_support)
 

@@ -10,18 +10,16 @@ whose second stage did not run, gets no scores here: the caller embeds instead.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from relaydesk.common.list_items import strip_list_marker
 from relaydesk.events.annotations import RetrievalAnnotation
 from relaydesk.generation.ports import SourceSnippet
 
-# Knowledge units are stored without a list item's marker ("1. Open the app." is the unit "Open the app.").
-_BULLET = re.compile(r"^([-*+]|\d+[.)])\s+")
-
 
 def _key(sentence: str) -> str:
-    return _BULLET.sub("", sentence.strip())
+    """Knowledge units are stored without a list item's marker ("1. Open the app." is "Open the app.")."""
+    return strip_list_marker(sentence.strip())
 
 
 def retrieved_scores(

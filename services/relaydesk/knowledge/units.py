@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from relaydesk.common.list_items import strip_list_marker
 from relaydesk.knowledge.chunking import Chunk
 
 UnitKind = Literal["title", "heading", "sentence"]
@@ -20,7 +21,6 @@ KINDS: tuple[UnitKind, ...] = ("title", "heading", "sentence")
 
 # Sentence ends in spaced and CJK scripts; list items and lines are units too.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
-_BULLET = re.compile(r"^([-*+]|\d+[.)])\s+")
 MIN_UNIT_CHARS = 2
 
 
@@ -41,7 +41,7 @@ def unit_embed_text(kind: str, title: str, text: str) -> str:
 def sentences(text: str) -> list[str]:
     out = []
     for line in text.split("\n"):
-        line = _BULLET.sub("", line.strip())
+        line = strip_list_marker(line.strip())
         for piece in _SENTENCE_END.split(line):
             piece = piece.strip()
             if len(piece) >= MIN_UNIT_CHARS:
