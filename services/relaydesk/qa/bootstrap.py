@@ -32,5 +32,6 @@ def build_deps(settings: QaSettings | None = None, store: TranscriptStore | None
         store=store if store is not None else InMemoryTranscriptStore(),
         score=lambda conv, rubric: score_conversation(conv, rubric, context),
         idle_timeout_s=settings.idle_timeout_s,
+        close_grace_s=settings.close_grace_s,
         max_items=settings.max_items,
     )

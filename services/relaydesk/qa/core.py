@@ -62,6 +62,9 @@ class QaDeps:
     store: TranscriptStore
     score: Callable[[Conversation, Rubric], QaResult]
     idle_timeout_s: float = 1800.0
+    # A close is scored once its conversation has been quiet this long: the turns and replies travel on other
+    # topics than the close, with no order between topics, so a reply sent before the close may be read after it.
+    close_grace_s: float = 2.0
     max_items: int = 200
     clock: Callable[[], float] = time.time
     tenants: dict[str, TenantQa] = field(default_factory=dict)
@@ -132,10 +135,6 @@ def score_transcript(
     return scored_event(t, conv, result, rubric, closed_by, cause_id)
 
 
-# How long the sweep waits after a close that overtook its conversation's events before it scores them.
-CLOSE_GRACE_S = 2.0
-
-
 def handle(event: Envelope, deps: QaDeps) -> list[Envelope]:
     cid = event.conversation_id
     if not cid:
@@ -147,10 +146,8 @@ def handle(event: Envelope, deps: QaDeps) -> list[Envelope]:
     if isinstance(event, ConversationState):
         if event.state != "closed":
             return []
-        if t is not None and t["items"]:
-            return [score_transcript(t, deps, "state", event.event_id)]
-        # The close came before the conversation's events (they travel on other topics, with no order between
-        # topics): remember it, and the sweep scores the transcript once its events have arrived.
+        # Remember the close; the sweep scores the transcript once no event has come for the grace (a reply sent
+        # before the close may still be on its way on another topic, and a close may even come first).
         t = t if t is not None else new_transcript(event)
         t["closed_by"] = event.event_id
         t["closed_seen"] = deps.clock()
@@ -192,7 +189,7 @@ def close_idle(deps: QaDeps) -> Iterator[QaScored]:
         if not t or not t["items"] or t.get("scored_for") == t["last_event_id"]:
             continue
         if close_id:
-            quiet = now - max(float(t["last_seen"]), float(t["closed_seen"])) >= CLOSE_GRACE_S
+            quiet = now - max(float(t["last_seen"]), float(t["closed_seen"])) >= deps.close_grace_s
             if quiet and deps.emitted.get(cid) != t["last_event_id"]:
                 _remember_emitted(deps, cid, str(t["last_event_id"]))
                 yield score_transcript(t, deps, "state", str(close_id))

@@ -64,20 +64,28 @@ def feed(deps: core.QaDeps, *events: object) -> list[object]:
     return out
 
 
+def close(deps: core.QaDeps, clock: Clock, cid: str) -> list[object]:
+    """A close, then the sweep once the grace has passed."""
+    assert feed(deps, closed(cid)) == [], "a close waits for the grace: its conversation's events may still come"
+    clock.now += deps.close_grace_s
+    return list(core.close_idle(deps))
+
+
 def test_when_conversation_closed_by_state_then_scored_once_in_turn_order() -> None:
-    deps, _ = deps_with_clock()
+    deps, clock = deps_with_clock()
     # The reply arrives before the customer's turn: order comes from the timestamps, not the arrival.
     events = [reply("c1", "t1", "Hello, I'm sorry to hear that. Is there anything else I can help with?", 0),
               turn("c1", "t1", "I'm so frustrated, my login fails", 0)]
     assert feed(deps, *events) == []
-    (scored,) = feed(deps, closed("c1"))
+    (scored,) = close(deps, clock, "c1")
     assert isinstance(scored, QaScored)
     assert scored.closed_by == "state" and scored.turns == 2 and scored.rubric_version == default_rubric().version
     answers = {a.question: a for a in scored.answers}
     assert answers["empathy"].answer == "yes" and answers["closing"].answer == "yes"
-    # Redelivered close: the same id, so readers drop it.
-    (again,) = feed(deps, closed("c1"))
-    assert again.event_id == scored.event_id
+    # Redelivered close before the score came back: no second score while the first is on its way.
+    assert close(deps, clock, "c1") == []
+    feed(deps, scored)
+    assert deps.store.get("c1") is None
 
 
 def test_when_event_redelivered_then_transcript_holds_it_once() -> None:
@@ -106,9 +114,9 @@ def test_when_idle_for_the_timeout_then_swept_once_until_it_comes_back() -> None
 
 
 def test_when_state_score_read_back_then_transcript_removed() -> None:
-    deps, _ = deps_with_clock()
+    deps, clock = deps_with_clock()
     feed(deps, turn("c3", "t1", "hi", 0))
-    (scored,) = feed(deps, closed("c3"))
+    (scored,) = close(deps, clock, "c3")
     feed(deps, scored)
     assert deps.store.get("c3") is None
 
@@ -119,13 +127,26 @@ def test_when_close_overtakes_the_conversations_events_then_scored_by_state_once
     assert feed(deps, closed("c5")) == []
     feed(deps, turn("c5", "t1", "Where is my order?", 0), reply("c5", "t1", "It has shipped. Anything else?", 0))
     assert list(core.close_idle(deps)) == []  # within the grace: more events may still come
-    clock.now += core.CLOSE_GRACE_S
+    clock.now += deps.close_grace_s
     (scored,) = list(core.close_idle(deps))
     assert scored.closed_by == "state" and scored.turns == 2
-    # The same id as if the close had come last, so a redelivery is one score.
-    assert scored.event_id == feed(deps, closed("c5"))[0].event_id
     feed(deps, scored)
     assert deps.store.get("c5") is None
+
+
+def test_when_reply_read_after_the_close_then_the_score_waits_for_it() -> None:
+    deps, clock = deps_with_clock()
+    # Sent in this order, read in another: the reply's topic lags the close's.
+    feed(deps, turn("c7", "t1", "I'm really frustrated, where is my order?", 0), closed("c7"))
+    clock.now += deps.close_grace_s / 2
+    assert list(core.close_idle(deps)) == []
+    feed(deps, reply("c7", "t1", "I'm sorry about that. What's your order number?", 0))
+    clock.now += deps.close_grace_s / 2
+    assert list(core.close_idle(deps)) == [], "the grace runs from the conversation's last event"
+    clock.now += deps.close_grace_s / 2
+    (scored,) = list(core.close_idle(deps))
+    answers = {a.question: a.answer for a in scored.answers}
+    assert scored.turns == 2 and answers["closing"] == "no" and answers["empathy"] == "yes"
 
 
 def test_when_close_never_followed_by_events_then_forgotten_after_the_idle_timeout() -> None:
@@ -137,21 +158,21 @@ def test_when_close_never_followed_by_events_then_forgotten_after_the_idle_timeo
 
 
 def test_when_handoff_arrives_before_its_reply_then_reply_marked() -> None:
-    deps, _ = deps_with_clock()
+    deps, clock = deps_with_clock()
     feed(deps, turn("c4", "t1", "I want to talk to a human", 0))
     feed(deps, Handoff(tenant_id="acme", conversation_id="c4", turn_id="t1", reply_id="rep-t1",
                        reason="customer_request", summary="asked for a person"))
     feed(deps, reply("c4", "t1", "One moment please.", 0))
-    (scored,) = feed(deps, closed("c4"))
+    (scored,) = close(deps, clock, "c4")
     assert {a.question: a.answer for a in scored.answers}["handoff_honoured"] == "yes"
 
 
 def test_when_tenant_has_its_own_rubric_then_scored_under_its_version() -> None:
-    deps, _ = deps_with_clock()
+    deps, clock = deps_with_clock()
     yaml_text = "name: acme-qa\nsections:\n  - id: s\n    questions:\n      - id: closing\n        weight: 1\n"
     core.apply_tenant_config(TenantConfig(tenant_id="acme", revision=1, qa_rubric=yaml_text), deps)
     feed(deps, turn("c5", "t1", "hi", 0), reply("c5", "t1", "Goodbye and take care.", 0))
-    (scored,) = feed(deps, closed("c5"))
+    (scored,) = close(deps, clock, "c5")
     assert scored.rubric_name == "acme-qa" and [a.question for a in scored.answers] == ["closing"]
     assert scored.score == 100.0
 
