@@ -46,9 +46,9 @@ class KafkaSettings(BaseSettings):
     fetch_wait_ms: int = 20
     # After `idle_after_s` without a record, a stream processor's consumer lets the broker hold an empty fetch
     # this long instead (common/fetch_wait.py): fewer fetches when idle. 0 (or <= fetch_wait_ms) turns it off.
-    # Off by default: with it on, a record on one input topic could reach a processor seconds after a record
-    # produced later on another (the QA processor scored a close before the conversation's turn arrived).
-    idle_fetch_wait_ms: int = 0
+    # No processor may rely on order between its input topics (there is none in Kafka either): QA waits for a
+    # quiet grace after a close, since a record read first may have been produced after one read later.
+    idle_fetch_wait_ms: int = 250
     idle_after_s: float = 10.0
     # `earliest` everywhere: Tansu's ListOffsets(LATEST) is wrong, so `latest` would skip or replay.
     auto_offset_reset: str = "earliest"

@@ -102,7 +102,10 @@ class AgentView:
         # Agents' commands go to the processor's partition for the conversation: the same key hash as the
         # Faust (aiokafka) producers of the other inputs, so one conversation's inputs meet on one partition.
         self.producer = producer or AsyncProducer(kafka, partitioner="murmur2_random")
-        self.consumer = BroadcastConsumer(kafka, VIEW_TOPICS, self._on_record, name="gateway-agent-view")
+        # 100 ms: a person reads the console; each poll of an idle view costs the broker CPU on a small machine.
+        self.consumer = BroadcastConsumer(
+            kafka, VIEW_TOPICS, self._on_record, name="gateway-agent-view", fetch_wait_ms=100
+        )
 
     def start(self) -> AgentView:
         self.consumer.start()

@@ -24,7 +24,9 @@ class OutboundViews:
         self._lock = threading.Lock()
         self._campaigns = DialerDeps(ledger=self.consent)
         self.consumers = [
-            BroadcastConsumer(kafka, (Topics.CONSENT_LEDGER,), self._on_ledger, name="gateway-consent"),
+            BroadcastConsumer(
+                kafka, (Topics.CONSENT_LEDGER,), self._on_ledger, name="gateway-consent", fetch_wait_ms=100
+            ),
             BroadcastConsumer(
                 kafka, (Topics.CAMPAIGNS, Topics.DIAL_ALLOWED, Topics.DIAL_BLOCKED, Topics.DIAL_OUTCOMES),
                 self._on_campaign_record, name="gateway-campaigns", fetch_wait_ms=100,
