@@ -69,17 +69,11 @@ def clauses(text: str) -> list[Clause]:
         if not raw or not raw.strip():
             continue
         terms = frozenset(content_terms(raw))
-        if _CJK.search(raw):
-            negated = bool(_CJK_NEGATION.search(raw))
+        negated, scope = _latin_negation(raw)  # in a CJK clause too: a latin cue inside a mixed clause counts
+        if _CJK.search(raw) and _CJK_NEGATION.search(raw):
             stripped = _CJK_NEGATION.sub(" ", raw)
-            content = frozenset(t for t in content_terms(stripped) if not _HIRAGANA_ONLY.match(t))
-            scope = content if negated else frozenset()
-            # A latin cue inside a mixed clause counts too.
-            latin_negated, latin_scope = _latin_negation(raw)
-            negated = negated or latin_negated
-            out.append(Clause(terms, negated, scope | latin_scope, negated and bool(_INABILITY.search(raw))))
-            continue
-        negated, scope = _latin_negation(raw)
+            negated = True
+            scope |= frozenset(t for t in content_terms(stripped) if not _HIRAGANA_ONLY.match(t))
         out.append(Clause(terms, negated, scope, negated and bool(_INABILITY.search(raw))))
     return out
 
