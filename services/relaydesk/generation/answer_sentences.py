@@ -4,7 +4,8 @@ quotes up to three sentences (within ~280 characters) instead of a whole passage
 
 A sentence's score is the query-sentence similarity of the stage's embedder when vectors are at hand, else
 the share of the question's content terms it holds (weighted by how rare each term is among the candidate
-sentences), with the passage's title counting a quarter. `overlap` stays lexical in both cases: it is the
+sentences), with the passage's title counting a quarter. A question asking for a price, a duration or a limit
+adds a small bonus to the sentences that state one (`answer_kind`). `overlap` stays lexical in both cases: it is the
 evidence the "I don't know" rule reads.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from relaydesk.common.lang import detect_lang
+from relaydesk.generation.answer_kind import quantity_kinds, states_kind
 from relaydesk.generation.ports import SourceSnippet
 from relaydesk.generation.text import content_terms, sentences
 
@@ -24,6 +26,10 @@ _TITLE_WEIGHT = 0.25
 _LEXICAL_WITH_VECTORS = 0.1  # with vectors, lexical coverage only breaks near-ties
 _NEAR_BEST_VECTOR = 0.05  # a third sentence sharing no word with the question must score this close to the best
 _TOP_SOURCE_MARGIN = 0.03  # the top-ranked source's best sentence wins unless another source's is this much better
+# A question asking for a price, a duration or a limit: a sentence stating that kind of quantity gains this much
+# (on the embedder's similarity scale; a quarter of the title's weight on the lexical one).
+_KIND_BONUS_VECTOR = 0.02
+_KIND_BONUS_LEXICAL = 0.0625
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ def rank_sentences(
     `vector_scores[i][j]`: the embedder's similarity of sentence j of source i to the question."""
     split = source_sentences(sources)
     q_terms = set(content_terms(question))
+    kinds = quantity_kinds(question)
+    bonus = _KIND_BONUS_VECTOR if vector_scores is not None else _KIND_BONUS_LEXICAL
     bags = [[set(content_terms(s)) for s in parts] for parts in split]
     weight = _idf(q_terms, [b for per_source in bags for b in per_source])
     total = sum(weight.values())
@@ -63,6 +71,8 @@ def rank_sentences(
             lexical = own + _TITLE_WEIGHT * title_cover
             vector = float(vector_scores[i][j]) if vector_scores is not None else 0.0
             score = vector + _LEXICAL_WITH_VECTORS * lexical if vector_scores is not None else lexical
+            if kinds and states_kind(text, kinds):
+                score += bonus
             ranked.append(RankedSentence(i, j, text, score, overlap, frozenset(q_terms & bags[i][j]), vector))
     return sorted(ranked, key=lambda r: (-r.score, r.source, r.position))
 

@@ -45,8 +45,11 @@ def test_when_vectors_are_given_then_they_decide_the_order() -> None:
 
 
 def test_when_question_shares_no_words_then_retrieval_order_decides() -> None:
-    ranked = rank_sentences("欧盟漫游收费吗？", [ROAMING, ESIM])
+    ranked = rank_sentences("欧盟漫游可以用吗？", [ROAMING, ESIM])
     assert [(r.source, r.position) for r in ranked[:2]] == [(0, 0), (0, 1)]
+    # a price question ("does EU roaming cost anything?"): the sentences stating a price come first
+    ranked = rank_sentences("欧盟漫游收费吗？", [ROAMING, ESIM])
+    assert [(r.source, r.position) for r in ranked[:2]] == [(0, 1), (0, 2)]
 
 
 def test_when_focusing_then_prompt_passages_hold_only_their_best_sentences_in_order() -> None:

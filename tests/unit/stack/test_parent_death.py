@@ -98,3 +98,12 @@ def test_when_the_parent_is_killed_then_a_child_with_the_parent_death_signal_die
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait(10)
     assert _wait_until(lambda: not _alive(child), 10), "no reaper here: only the parent-death signal can end it"
+
+
+def test_when_the_tree_stops_changing_then_the_reaper_scans_slower_and_a_change_makes_it_fast() -> None:
+    from relaydesk.stack.reaper import next_scan_s
+
+    assert next_scan_s(0) == 0.5  # starting: every half second
+    assert next_scan_s(19) == 0.5
+    assert next_scan_s(20) == 5.0  # 20 scans (10 s) without a new process
+    assert next_scan_s(0, fast_s=0.2) == 0.2  # a change resets the count to 0: fast again

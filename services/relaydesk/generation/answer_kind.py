@@ -1,0 +1,56 @@
+"""What a question asks for, when it asks for a quantity, and whether a sentence states one.
+
+"Is there a charge for closing my account?" is answered by "Closing is free", not by the sentence that shares
+most words with it; "单笔非接触支付最多能付多少钱？" by the sentence with the amount. So a question that asks for a
+price, a duration or a limit (en/zh/ja/id cue words) lets the sentences that state that kind of quantity rank a
+little higher (`answer_sentences.rank_sentences`). Pure and table-driven; no model.
+"""
+
+from __future__ import annotations
+
+import re
+
+_AMOUNT = r"(\d[\d.,]*\s*(EUR|USD|GBP|IDR|JPY|CNY|€|\$|£|円|元|欧元|ユーロ|Rp|%)|(€|\$|£|Rp)\s*\d)"
+_DURATION_UNIT = (
+    r"(个\s*)?(minutes?|hours?|days?|weeks?|months?|years?|working days?|business days?|分钟|小时|天|周|个月|年|工作日|"
+    r"営業日|日|時間|分|週間|か月|ヶ月|年|menit|jam|hari|minggu|bulan|tahun)"
+)
+_NUMBER_WORD = r"(\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a few|一|两|二|三|五|十)"
+
+# kind -> (question cue, sentence cue)
+_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "price": (
+        re.compile(
+            r"\b(how much does|how much is|cost|costs|charge[sd]?|fees?|price[sd]?|pay for)\b|多少钱|费用|收费|"
+            r"手续费|价格|いくら|料金|手数料|費用|\b(biaya|harga|tarif|bayar)\b",
+            re.I,
+        ),
+        re.compile(_AMOUNT + r"|\b(free|no fee|no charge|nothing extra|at no cost)\b|免费|無料|\bgratis\b", re.I),
+    ),
+    "duration": (
+        re.compile(
+            r"\b(how long|how soon|how many (days|hours|weeks|months)|when will)\b|多久|多长时间|几天|什么时候|"
+            r"どのくらい|何日|いつ|\b(berapa lama|kapan|berapa hari)\b",
+            re.I,
+        ),
+        re.compile(_NUMBER_WORD + r"\s*(extra\s+)?" + _DURATION_UNIT, re.I),
+    ),
+    "limit": (
+        re.compile(
+            r"\b(limit|maximum|minimum|up to|at most|how much can)\b|上限|限额|最多|最高|最少|限度|最大|いくらまで|"
+            r"\b(batas|maksimal|maksimum|minimal)\b",
+            re.I,
+        ),
+        re.compile(_AMOUNT + r"|\d[\d.,]*\s*(per|a|each)\b", re.I),
+    ),
+}
+
+
+def quantity_kinds(question: str) -> frozenset[str]:
+    """The kinds of quantity the question asks for (empty: it asks for none)."""
+    return frozenset(kind for kind, (asks, _) in _KINDS.items() if asks.search(question))
+
+
+def states_kind(sentence: str, kinds: frozenset[str]) -> bool:
+    """Whether the sentence states a quantity of one of `kinds`."""
+    return any(_KINDS[kind][1].search(sentence) for kind in kinds)
