@@ -3,12 +3,17 @@
 "Is there a charge for closing my account?" is answered by "Closing is free", not by the sentence that shares
 most words with it; "单笔非接触支付最多能付多少钱？" by the sentence with the amount. So a question that asks for a
 price, a duration or a limit (en/zh/ja/id cue words) lets the sentences that state that kind of quantity rank a
-little higher (`answer_sentences.rank_sentences`). Pure and table-driven; no model.
+little higher (`answer_sentences.rank_sentences`). And when the sentence a reply would quote states the
+quantity asked for, a generated answer must give that sentence's figure (`figure_off_lead`): the 135M model
+answered "the most I can pay with a single tap" with the card-payment limit of the table below the
+contactless sentence, a number the sources hold but not for what was asked. Pure and table-driven; no model.
 """
 
 from __future__ import annotations
 
 import re
+
+from relaydesk.generation.text import numbers
 
 _AMOUNT = r"(\d[\d.,]*\s*(EUR|USD|GBP|IDR|JPY|CNY|€|\$|£|円|元|欧元|ユーロ|Rp|%)|(€|\$|£|Rp)\s*\d)"
 _DURATION_UNIT = (
@@ -37,8 +42,8 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "limit": (
         re.compile(
-            r"\b(limit|maximum|minimum|up to|at most|how much can)\b|上限|限额|最多|最高|最少|限度|最大|いくらまで|"
-            r"\b(batas|maksimal|maksimum|minimal)\b",
+            r"\b(limit|maximum|minimum|up to|at most|how much can|(what'?s|what is) the (most|least))\b|"
+            r"上限|限额|最多|最高|最少|限度|最大|いくらまで|\b(batas|maksimal|maksimum|minimal)\b",
             re.I,
         ),
         re.compile(_AMOUNT + r"|\d[\d.,]*\s*(per|a|each)\b", re.I),
@@ -54,3 +59,18 @@ def quantity_kinds(question: str) -> frozenset[str]:
 def states_kind(sentence: str, kinds: frozenset[str]) -> bool:
     """Whether the sentence states a quantity of one of `kinds`."""
     return any(_KINDS[kind][1].search(sentence) for kind in kinds)
+
+
+def figure_off_lead(answer: str, question: str, lead: str) -> bool:
+    """Whether a generated answer misses the figure of `lead`, the sentence the reply would otherwise quote
+    first, when the question asks for a quantity that sentence states: the answer gives no figure, or one
+    `lead` does not hold. A `lead` stating its quantity in words only ("Closing is free") holds the answer to
+    nothing here (the grounding check's number rules still apply)."""
+    kinds = quantity_kinds(question)
+    if not kinds or not states_kind(lead, kinds):
+        return False
+    stated = numbers(lead)
+    if not stated:
+        return False
+    given = numbers(answer) - numbers(question)
+    return not given or not given <= stated

@@ -11,6 +11,7 @@ evidence the "I don't know" rule reads.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -22,13 +23,17 @@ from relaydesk.generation.ports import SourceSnippet
 from relaydesk.generation.text import content_terms, sentences
 
 _BULLET = re.compile(r"^[-*+•]\s+")  # a list item's marker, dropped when quoted inside running text
+_SENTENCE_STOP = re.compile(r"[.!?:;。！？：；…)）」\"”]$")
+_NOT_HEADING = re.compile(r"^([-*+•|>]|\d+[.)])")  # a list item, a table row, a quote
 _TITLE_WEIGHT = 0.25
 _LEXICAL_WITH_VECTORS = 0.1  # with vectors, lexical coverage only breaks near-ties
 _NEAR_BEST_VECTOR = 0.05  # a third sentence sharing no word with the question must score this close to the best
 _TOP_SOURCE_MARGIN = 0.03  # the top-ranked source's best sentence wins unless another source's is this much better
 # A question asking for a price, a duration or a limit: a sentence stating that kind of quantity gains this much
-# (on the embedder's similarity scale; a quarter of the title's weight on the lexical one).
-_KIND_BONUS_VECTOR = 0.02
+# (on the embedder's similarity scale, about the spread of e5 scores over one article's sentences; a quarter of
+# the title's weight on the lexical one). On the reply eval's dev split (extractive answers), 0.02 to 0.04 held
+# the fact for 40 of 56 questions and 0.05 to 0.12 for 41 (0: 39); the smallest of the plateau is used.
+_KIND_BONUS_VECTOR = 0.05
 _KIND_BONUS_LEXICAL = 0.0625
 
 
@@ -97,7 +102,7 @@ def focus_sources(
     that share none are left out (a title's words do not make its every sentence an answer)."""
     if not ranked:
         return list(sources)
-    best = _defer_to_retrieval(ranked)
+    best = lead_sentence(ranked)
     top = [best, *[r for r in ranked if r is not best][: max(max_sentences - 1, 0)]]
     if best.matched:  # words decide: a sentence holding none of the question's words does not answer
         top = [r for r in top if r.matched]
@@ -122,17 +127,26 @@ def quote(
     then the next best of the same source, at most `max_sentences` in all, each taken only while the quote
     stays within `max_chars`. One source, so the reply cites what it quotes. On the reply eval's dev split,
     with the embedder ranking, best + next + same-source best (3 sentences) held the fact for 0.607 of
-    in-scope questions against 0.554 for best + next alone (median 186 characters against 113)."""
+    in-scope questions against 0.554 for best + next alone (median 186 characters against 113).
+
+    A section heading is never quoted (it reads as a sentence without its verb, "Marked as delivered but not
+    received If it still..."): the sentence after it stands in when the heading ranks best, and the sentence
+    after the best is not taken across a heading into the next section."""
     if not ranked:
         return None
-    best = _defer_to_retrieval(ranked)
-    follower = [r for r in ranked if r.source == best.source and r.position == best.position + 1]
+    best = lead_sentence(ranked)
+    heads = _headings(sources[best.source].text)
+    own = [r for r in ranked if r.source == best.source and r.text not in heads]
+    if not own:  # nothing but heading-like lines: quote them as they are
+        heads, own = frozenset(), [r for r in ranked if r.source == best.source]
+    if best.text in heads:  # the heading's own section speaks for it: its first sentence leads
+        best = next((r for r in own if r.position == best.position + 1), own[0])
+    follower = [r for r in own if r.position == best.position + 1]
     others = [  # a further sentence must answer a part the best does not (a word of the question the best
         # lacks) or be nearly as similar to the question as the best
         r
-        for r in ranked
-        if r is not best and r.source == best.source
-        and r.position != best.position + 1
+        for r in own
+        if r is not best and r.position != best.position + 1
         and (r.matched - best.matched or (best.vector and r.vector >= best.vector - _NEAR_BEST_VECTOR))
     ]
     picked = [best]
@@ -150,12 +164,24 @@ def quote(
     return sources[best.source], text
 
 
-def _defer_to_retrieval(ranked: Sequence[RankedSentence]) -> RankedSentence:
-    """The best sentence, unless it comes from a lower-ranked source and the top source's best sentence is
-    nearly as good: retrieval has already re-ranked the documents on their best sentence and title, with more
-    evidence than one sentence's similarity ("I lost my card, can you block it?" must quote the lost-or-stolen
-    article, not the freeze article's "you can block your card"). The margin is about the spread of e5
-    similarities between paraphrases; it was set by hand, not tuned on the reply eval."""
+def _headings(text: str) -> frozenset[str]:
+    """The lines of a passage that are section headings: chunks start each section with its heading line
+    (`knowledge/chunking.py`), a line with no sentence-ending punctuation that other lines follow. List
+    items and table rows are content, not headings."""
+    lines = [line.strip() for line in text.split("\n")]
+    return frozenset(
+        line for line, after in itertools.pairwise(lines)
+        if line and after and not _SENTENCE_STOP.search(line) and not _NOT_HEADING.match(line)
+    )
+
+
+def lead_sentence(ranked: Sequence[RankedSentence]) -> RankedSentence:
+    """The sentence a quote leads with: the best sentence, unless it comes from a lower-ranked source and the
+    top source's best sentence is nearly as good: retrieval has already re-ranked the documents on their best
+    sentence and title, with more evidence than one sentence's similarity ("I lost my card, can you block
+    it?" must quote the lost-or-stolen article, not the freeze article's "you can block your card"). The
+    margin is about the spread of e5 similarities between paraphrases; it was set by hand, not tuned on the
+    reply eval."""
     best = ranked[0]
     if best.source == 0:
         return best

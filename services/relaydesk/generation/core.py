@@ -43,9 +43,11 @@ from relaydesk.events.reply import (
     reply_id_for,
 )
 from relaydesk.events.tenant import TenantConfig
+from relaydesk.generation.answer_kind import figure_off_lead
 from relaydesk.generation.answer_sentences import (
     RankedSentence,
     focus_sources,
+    lead_sentence,
     rank_sentences,
     same_language,
     source_sentences,
@@ -479,6 +481,9 @@ async def _generate(
         elif not grounding.supported:
             failure = "ungrounded"
             record_ungrounded(grounding.reason or "unsupported_terms")
+        elif ranked and figure_off_lead(answer, question, lead_sentence(ranked).text):
+            failure = "ungrounded"
+            record_ungrounded("lead_figure")
         used = [prompt.sources[i] for i in grounding.source_indices]
     if failure is None:
         await stream.end()

@@ -1,14 +1,17 @@
 """Small, language-light text tools shared by prompt assembly, the grounding check and the fallback.
 
-Latin-script words are lower-cased, stop words dropped and suffixes trimmed; CJK runs become character
+Latin-script words are lower-cased, stop words dropped and stemmed (Snowball English); CJK runs become character
 bigrams, since those languages do not separate words with spaces. Good enough to ask "did these words come
 from the sources?", which is all they are used for.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+
+import snowballstemmer
 
 _CJK_CLASS = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
@@ -46,18 +49,14 @@ STOPWORDS = _word_set(
     yang dan di ke dari untuk dengan ini itu atau anda kami kita saya akan bisa dapat tidak"""
 )
 
-_SUFFIXES = ("ingly", "edly", "ing", "ies", "ied", "es", "ed", "ly", "s", "y")
+_ENGLISH = snowballstemmer.stemmer("english")
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    # "shipped" and "shipping" lose a doubled consonant to meet "ship".
-    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiouls":
-        word = word[:-1]
-    return word
+    """Snowball's English stemmer (Porter2): "sale" and "sales", "close", "closing" and "closed",
+    "shipped" and "shipping" each meet. A lower-cased word in, its stem out."""
+    return str(_ENGLISH.stemWord(word))
 
 
 def numbers(text: str) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relaydesk.generation.answer_kind import quantity_kinds, states_kind
+from relaydesk.generation.answer_kind import figure_off_lead, quantity_kinds, states_kind
 from relaydesk.generation.answer_sentences import rank_sentences
 from relaydesk.generation.ports import SourceSnippet
 
@@ -15,6 +15,7 @@ from relaydesk.generation.ports import SourceSnippet
         ("Is there a charge for closing my account?", {"price"}),
         ("How long does a refund take?", {"duration"}),
         ("What is the contactless limit?", {"limit"}),
+        ("What's the most I can pay with a single tap?", {"limit"}),
         ("Premium 套餐每月多少钱？", {"price"}),
         ("退款要多久？", {"duration"}),
         ("単発の非接触決済の上限は？", {"limit"}),
@@ -58,6 +59,37 @@ def test_when_the_question_asks_a_price_then_the_sentence_stating_it_outranks_a_
     vectors = [[0.80, 0.85, 0.86, 0.83]]
     ranked = rank_sentences("Is there a charge for closing my account?", [CLOSE], vectors)
     assert ranked[0].text == "Closing is free and takes a few minutes."
-    # the same vectors without the price question: the embedder's order holds
-    ranked = rank_sentences("Can I close my account in the app?", [CLOSE], vectors)
+    # the same vectors without the price question: the embedder's order holds (each candidate holds "close")
+    ranked = rank_sentences("How do I close it?", [CLOSE], vectors)
     assert ranked[0].text.startswith("Download your statements")
+
+
+TAP = "A single contactless payment can be up to 50 EUR."
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "lead", "off"),
+    [
+        # another limit of the same article: a number the sources hold, not the one asked for
+        ("The most you can pay with a single tap is 2,500 EUR.", "What's the most I can pay with one tap?", TAP, True),
+        ("You can pay up to 50 EUR with a single tap.", "What's the most I can pay with one tap?", TAP, False),
+        # the asked figure plus another: not vouched for either
+        ("Up to 50 EUR per tap and 2,500 EUR a day.", "What's the most I can pay with one tap?", TAP, True),
+        # no figure at all for a question asking one, when the lead states it
+        ("Yes, you can pay by tapping your card.", "What's the most I can pay with one tap?", TAP, True),
+        # the lead states no quantity: nothing to hold the answer to
+        ("Up to 2,500 EUR.", "What's the most I can pay with one tap?", "Tap Cards, then Limits.", False),
+        # a question that asks for no quantity
+        ("You can use contactless in shops.", "Can I use contactless in shops?", TAP, False),
+        # a quantity in words only ("free"): left to the grounding check
+        ("Closing is free.", "Is there a charge for closing my account?", "Closing is free and quick.", False),
+        # the question's own number is no figure of the answer's
+        ("For 3 items the fee is 5 EUR.", "How much is the fee for 3 items?", "The fee is 5 EUR.", False),
+        ("退款在 1 个工作日内到账。", "退款多久到账？", "- Orla 账户或 Orla 卡：1 个工作日内到账。", False),
+        ("退款在 5 个工作日内到账。", "退款多久到账？", "- Orla 账户或 Orla 卡：1 个工作日内到账。", True),
+    ],
+)
+def test_when_the_quoted_sentence_states_the_asked_quantity_then_the_answer_must_give_its_figure(
+    answer: str, question: str, lead: str, off: bool
+) -> None:
+    assert figure_off_lead(answer, question, lead) is off

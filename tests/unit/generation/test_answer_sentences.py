@@ -125,6 +125,34 @@ def test_when_a_lower_source_is_only_slightly_closer_then_the_top_source_is_quot
 def test_when_the_answering_sentence_is_a_list_item_then_the_quote_drops_its_marker() -> None:
     steps = SourceSnippet(doc_id="close", chunk_id="close#0", title="Close your account", version=1,
                           text="Before you close:\n- Download your statements first.\n- Move your money out.")
-    ranked = rank_sentences("Should I download my statements before closing?", [steps])
+    ranked = rank_sentences("Should I download my statements first?", [steps])
     got = quote([steps], ranked, max_chars=280)
     assert got is not None and got[1].startswith("Download your statements first.")
+
+
+LATE = SourceSnippet(
+    doc_id="order-late", chunk_id="order-late#0", title="My order is late or hasn't arrived", version=1,
+    text="Late order\nCheck the estimated delivery date on the order page. During sales events deliveries can take "
+         "two extra days.\nMarked as delivered but not received\nCheck around your home and with neighbours.",
+)
+
+
+def test_when_the_best_sentence_ends_a_section_then_the_quote_does_not_run_into_the_next_heading() -> None:
+    ranked = rank_sentences("my order is late during the sale, is that normal?", [LATE])
+    got = quote([LATE], ranked, max_chars=280)
+    assert got is not None and got[1].endswith("During sales events deliveries can take two extra days.")
+    assert "Marked as delivered" not in got[1] and "Late order" not in got[1]
+
+
+def test_when_a_heading_ranks_best_then_its_first_sentence_leads_the_quote() -> None:
+    ranked = rank_sentences("marked as delivered but not received", [LATE])
+    assert ranked[0].text == "Marked as delivered but not received"
+    got = quote([LATE], ranked, max_chars=280)
+    assert got is not None and got[1].startswith("Check around your home and with neighbours.")
+    assert "Marked as delivered" not in got[1]
+
+
+def test_when_a_passage_is_only_heading_like_lines_then_they_are_quoted() -> None:
+    bare = SourceSnippet(doc_id="x", chunk_id="x#0", title="Fees", version=1, text="Monthly fee\nMonthly fee")
+    got = quote([bare], rank_sentences("monthly fee", [bare]), max_chars=280)
+    assert got is not None and got[1].startswith("Monthly fee")

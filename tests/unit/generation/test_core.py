@@ -90,6 +90,21 @@ async def test_when_answer_is_not_grounded_then_stream_is_retracted_and_passage_
     assert partials.for_reply(draft.reply_id)[-1].reason == reason
 
 
+async def test_when_the_answer_gives_another_limit_than_the_quoted_sentence_then_the_quote_answers(
+    partials: ListPartialSink,
+) -> None:
+    limits = hit("card-limits", "A single contactless payment can be up to 50 EUR. Card payments can be up to "
+                 "2,500 EUR a day.", title="Contactless and spending limits")
+    turn = make_turn("What's the most I can pay with a single contactless tap?", hits=[limits], intent="pricing")
+    wrong = ScriptedGenerator("The most you can pay with a single contactless tap is 2,500 EUR.")
+    draft = only_draft(await handle(turn, make_deps(wrong, partials=partials, stream_coalesce_tokens=1)))
+    assert draft.mode == "extractive" and draft.fallback_reason == "ungrounded"
+    assert draft.text.startswith("A single contactless payment can be up to 50 EUR.")
+    right = ScriptedGenerator("You can pay up to 50 EUR with a single contactless tap.")
+    draft = only_draft(await handle(turn.model_copy(update={"turn_id": "t-2"}), make_deps(right)))
+    assert draft.mode == "generated" and "50 EUR" in draft.text
+
+
 @pytest.mark.parametrize(
     ("generator", "reason"),
     [
