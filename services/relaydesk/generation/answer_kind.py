@@ -1,9 +1,9 @@
 """What a question asks for, when it asks for a quantity, and whether a sentence states one.
 
 "Is there a charge for closing my account?" is answered by "Closing is free", not by the sentence that shares
-most words with it; "单笔非接触支付最多能付多少钱？" by the sentence with the amount. So a question that asks for a
-price, a duration or a limit (en/zh/ja/id cue words) lets the sentences that state that kind of quantity rank a
-little higher (`answer_sentences.rank_sentences`). And when the sentence a reply would quote states the
+most words with it; "单笔非接触支付最多能付多少钱？" by the sentence with the amount. So a question that asks for
+a price, a duration, a count or a limit (en/zh/ja/id cue words) lets the sentences that state that kind of
+quantity rank a little higher (`answer_sentences.rank_sentences`). And when the sentence a reply would quote states the
 quantity asked for, a generated answer must give that sentence's figure (`figure_off_lead`): the 135M model
 answered "the most I can pay with a single tap" with the card-payment limit of the table below the
 contactless sentence, a number the sources hold but not for what was asked. Pure and table-driven; no model.
@@ -39,6 +39,15 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             re.I,
         ),
         re.compile(_NUMBER_WORD + r"\s*(extra\s+)?" + _DURATION_UNIT, re.I),
+    ),
+    "count": (
+        re.compile(
+            r"\b(how many|how often|number of)\b|几次|几张|几个|多少次|多少张|多少个|何回|何枚|何件|何個|いくつ|"
+            r"\bberapa (kali|banyak|buah)\b",
+            re.I,
+        ),
+        re.compile(r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|twelve|twice)\b|[两二三四五六七八九十][次张个枚回件]",
+                   re.I),
     ),
     "limit": (
         re.compile(

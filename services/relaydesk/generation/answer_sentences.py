@@ -4,9 +4,9 @@ quotes up to three sentences (within ~280 characters) instead of a whole passage
 
 A sentence's score is the query-sentence similarity of the stage's embedder when vectors are at hand, else
 the share of the question's content terms it holds (weighted by how rare each term is among the candidate
-sentences), with the passage's title counting a quarter. A question asking for a price, a duration or a limit
-adds a small bonus to the sentences that state one (`answer_kind`). `overlap` stays lexical in both cases: it is the
-evidence the "I don't know" rule reads.
+sentences), with the passage's title counting a quarter. A question asking for a price, a duration, a count or
+a limit adds a small bonus to the sentences that state one (`answer_kind`). `overlap` stays lexical in both
+cases: it is the evidence the "I don't know" rule reads.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from relaydesk.common.lang import detect_lang
 from relaydesk.generation.answer_kind import quantity_kinds, states_kind
 from relaydesk.generation.ports import SourceSnippet
+from relaydesk.generation.tables import find_tables
 from relaydesk.generation.text import content_terms, sentences
 
 _BULLET = re.compile(r"^[-*+•]\s+")  # a list item's marker, dropped when quoted inside running text
@@ -29,10 +30,10 @@ _TITLE_WEIGHT = 0.25
 _LEXICAL_WITH_VECTORS = 0.1  # with vectors, lexical coverage only breaks near-ties
 _NEAR_BEST_VECTOR = 0.05  # a third sentence sharing no word with the question must score this close to the best
 _TOP_SOURCE_MARGIN = 0.03  # the top-ranked source's best sentence wins unless another source's is this much better
-# A question asking for a price, a duration or a limit: a sentence stating that kind of quantity gains this much
-# (on the embedder's similarity scale, about the spread of e5 scores over one article's sentences; a quarter of
-# the title's weight on the lexical one). On the reply eval's dev split (extractive answers), 0.02 to 0.04 held
-# the fact for 40 of 56 questions and 0.05 to 0.12 for 41 (0: 39); the smallest of the plateau is used.
+# A question asking for a price, a duration, a count or a limit: a sentence stating that kind of quantity gains
+# this much (on the embedder's similarity scale, about the spread of e5 scores over one article's sentences; a
+# quarter of the title's weight on the lexical one). On the reply eval's dev split (extractive answers), 0.02 to
+# 0.04 held the fact for 40 of 56 questions and 0.05 to 0.12 for 41 (0: 39); the smallest of the plateau is used.
 _KIND_BONUS_VECTOR = 0.05
 _KIND_BONUS_LEXICAL = 0.0625
 
@@ -131,17 +132,20 @@ def quote(
 
     A section heading is never quoted (it reads as a sentence without its verb, "Marked as delivered but not
     received If it still..."): the sentence after it stands in when the heading ranks best, and the sentence
-    after the best is not taken across a heading into the next section."""
+    after the best is not taken across a heading into the next section. A table's header and separator are
+    not quoted either; a row is said with its column names (`tables.py`), without the row after it."""
     if not ranked:
         return None
     best = lead_sentence(ranked)
-    heads = _headings(sources[best.source].text)
+    tables = find_tables(sources[best.source].text)
+    heads = _headings(sources[best.source].text) | tables.frame
     own = [r for r in ranked if r.source == best.source and r.text not in heads]
     if not own:  # nothing but heading-like lines: quote them as they are
         heads, own = frozenset(), [r for r in ranked if r.source == best.source]
     if best.text in heads:  # the heading's own section speaks for it: its first sentence leads
         best = next((r for r in own if r.position == best.position + 1), own[0])
-    follower = [r for r in own if r.position == best.position + 1]
+    # The next table row is another item, not the rest of this one's answer.
+    follower = [] if best.text in tables.rows else [r for r in own if r.position == best.position + 1]
     others = [  # a further sentence must answer a part the best does not (a word of the question the best
         # lacks) or be nearly as similar to the question as the best
         r
@@ -149,15 +153,19 @@ def quote(
         if r is not best and r.position != best.position + 1
         and (r.matched - best.matched or (best.vector and r.vector >= best.vector - _NEAR_BEST_VECTOR))
     ]
+
+    def said(r: RankedSentence) -> str:  # a table row with its column names, a list item without its marker
+        return tables.rows.get(r.text) or _BULLET.sub("", r.text)
+
     picked = [best]
-    length = len(best.text)
+    length = len(said(best))
     for r in follower + others:
         if len(picked) >= max_sentences:
             break
-        if length + 1 + len(r.text) <= max_chars:
+        if length + 1 + len(said(r)) <= max_chars:
             picked.append(r)
-            length += 1 + len(r.text)
-    text = " ".join(_BULLET.sub("", r.text) for r in sorted(picked, key=lambda r: r.position))
+            length += 1 + len(said(r))
+    text = " ".join(said(r) for r in sorted(picked, key=lambda r: r.position))
     if len(text) > max_chars:
         cut = text[:max_chars]
         text = (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"

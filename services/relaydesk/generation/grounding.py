@@ -7,7 +7,8 @@ sentence by sentence against one place in the sources: each answer sentence must
 all of its numbers from one source sentence and its neighbour, so words and numbers gathered from all over the
 sources ("The daily limit ... is 2,500 EUR", where 2,500 EUR is another limit) are not vouched for. Words from
 the sources are not enough: the answer must not flip a negation, add a condition, change a unit, or only hand
-the question back (`contradiction.py`). `Grounding.reason` says which rule failed.
+the question back (`contradiction.py`), nor give a figure for another period than the sources' ("2.1% per
+month" for "2.1% a year", `rate_period.py`). `Grounding.reason` says which rule failed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from relaydesk.generation.contradiction import (
     unit_conflicts,
     unsupported_condition,
 )
+from relaydesk.generation.rate_period import period_conflicts
 from relaydesk.generation.text import content_terms, numbers, sentences
 
 _CITATION = re.compile(r"\s*[\[(](?:source|doc|id)?[:\s]*[A-Za-z0-9][A-Za-z0-9._:/#-]*#\d+[\])]", re.I)
@@ -44,7 +46,7 @@ class Grounding:
     support: float  # share of the answer's content terms found in the sources (or the question)
     unsupported_numbers: tuple[str, ...]
     source_indices: tuple[int, ...]  # the sources the answer drew on, most used first
-    # Why the answer is not vouched for (None when supported): no_content, number, unit, unsupported_terms,
+    # Why the answer is not vouched for (None when supported): no_content, number, unit, period, unsupported_terms,
     # unattributed, local_terms, local_number, negation, condition, restates_question.
     reason: str | None = None
 
@@ -116,6 +118,8 @@ def _first_failure(
         return "number"
     if unit_conflicts(answer, sources):
         return "unit"
+    if period_conflicts(answer, sources):
+        return "period"
     if support < min_support:
         return "unsupported_terms"
     if not used:

@@ -131,7 +131,8 @@ def _sections(title: str, body: str) -> list[_Section]:
 
 
 def _is_list(lines: list[str]) -> bool:
-    return all(re.match(r"^([-*+]|\d+[.)])\s", ln) for ln in lines)
+    """List items and table rows keep their lines: each is a sentence of its own (a row is quoted alone)."""
+    return all(re.match(r"^([-*+]|\d+[.)])\s", ln) for ln in lines) or all(ln.startswith("|") for ln in lines)
 
 
 def _clean(line: str) -> str:

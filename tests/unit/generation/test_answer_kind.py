@@ -16,6 +16,7 @@ from relaydesk.generation.ports import SourceSnippet
         ("How long does a refund take?", {"duration"}),
         ("What is the contactless limit?", {"limit"}),
         ("What's the most I can pay with a single tap?", {"limit"}),
+        ("How many free withdrawals do I get each month?", {"count"}),
         ("Premium 套餐每月多少钱？", {"price"}),
         ("退款要多久？", {"duration"}),
         ("単発の非接触決済の上限は？", {"limit"}),
@@ -87,6 +88,11 @@ TAP = "A single contactless payment can be up to 50 EUR."
         ("For 3 items the fee is 5 EUR.", "How much is the fee for 3 items?", "The fee is 5 EUR.", False),
         ("退款在 1 个工作日内到账。", "退款多久到账？", "- Orla 账户或 Orla 卡：1 个工作日内到账。", False),
         ("退款在 5 个工作日内到账。", "退款多久到账？", "- Orla 账户或 Orla 卡：1 个工作日内到账。", True),
+        # a count: another figure of the article (the cash-abroad allowance) does not answer it
+        ("200 EUR/month.", "How many free withdrawals do I get each month?",
+         "Withdrawals in euros are free up to five times a month on Basic, then 1 EUR each.", True),
+        ("Five a month, then 1 EUR each.", "How many free withdrawals do I get each month?",
+         "Withdrawals in euros are free up to five times a month on Basic, then 1 EUR each.", False),
     ],
 )
 def test_when_the_quoted_sentence_states_the_asked_quantity_then_the_answer_must_give_its_figure(

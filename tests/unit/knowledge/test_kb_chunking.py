@@ -76,3 +76,9 @@ def test_when_embedding_text_then_title_prefixed_once() -> None:
 def test_when_list_items_then_kept_on_their_own_lines() -> None:
     [chunk] = chunk_document("T", "1. Open the app.\n2. Tap Cards.", "en", SMALL)
     assert chunk.text == "1. Open the app.\n2. Tap Cards."
+
+
+def test_when_a_table_then_each_row_keeps_its_line() -> None:
+    body = "| Limit | Default |\n|---|---|\n| Card payments | 2,500 EUR |\n| Cash withdrawals | 500 EUR |"
+    [chunk] = chunk_document("T", body, "en", SMALL)
+    assert chunk.text.split("\n") == body.split("\n")
