@@ -95,7 +95,7 @@ from relaydesk.generation.retrieved_scores import retrieved_scores
 from relaydesk.generation.sources import is_follow_up, select_sources
 from relaydesk.generation.streaming import PartialStream
 from relaydesk.nlu.lang import turn_lang
-from relaydesk.nlu.person_request import asks_for_person
+from relaydesk.nlu.person_request import asks_about_hours, asks_for_person
 
 log = logging.getLogger(__name__)
 
@@ -351,7 +351,9 @@ def _immediate_handoff(ctx: _Turn) -> HandoffReason | None:
     event = ctx.event
     allowed = set(ctx.tenant.handoff_on) if ctx.tenant else set(_DEFAULT_HANDOFF_ON)
     # An explicit request for a person is its own signal and wins over whatever the top intent is.
-    asked = asks_for_person(event.turn.text) or (event.intent is not None and event.intent.label == HUMAN_AGENT_INTENT)
+    # The intent alone does not ask for a person when the question is when people are available: it is answered.
+    labelled = event.intent is not None and event.intent.label == HUMAN_AGENT_INTENT
+    asked = asks_for_person(event.turn.text) or (labelled and not asks_about_hours(event.turn.text))
     if asked and "customer_request" in allowed:
         return "customer_request"
     if event.emotion is not None and event.emotion.escalate and "escalation" in allowed:

@@ -57,3 +57,20 @@ def asks_for_person(text: str) -> bool:
     if not sample or _NOT_A_REQUEST.match(sample):
         return False
     return any(p.search(sample) for p in _PATTERNS)
+
+
+# A question about when people are there ("what hours are real people available in chat?", 人工客服几点上班？)
+# asks for the hours, not for a person now: the help centre answers it. An explicit request still wins.
+_HOURS = re.compile(
+    r"\b(?:what|which)\s+(?:hours|times?|days)\b|\bwhen\b.{0,40}\b(?:available|open|online|reachable|working)\b|"
+    r"\b(?:opening|office|business|support|chat)\s+hours\b|"
+    r"几点|什么时候|营业时间|服务时间|工作时间|何時|営業時間|受付時間|対応時間|"
+    r"\bjam\s+(?:berapa|buka|operasional|layanan|kerja)\b|\bkapan\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_hours(text: str) -> bool:
+    """True when the customer asks when people are available, and does not also ask to be put through now."""
+    sample = text.strip()[:2000]
+    return bool(sample) and bool(_HOURS.search(sample)) and not asks_for_person(sample)

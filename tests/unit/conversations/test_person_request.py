@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relaydesk.nlu.person_request import asks_for_person
+from relaydesk.nlu.person_request import asks_about_hours, asks_for_person
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,25 @@ def test_when_customer_asks_for_a_person_then_signal(text: str) -> None:
 )
 def test_when_no_request_for_a_person_then_no_signal(text: str) -> None:
     assert not asks_for_person(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "about_hours"),
+    [
+        ("what hours are real people available in chat?", True),
+        ("When is your support team online?", True),
+        ("客服几点上班？", True),
+        ("サポートの対応時間は何時までですか", True),
+        ("Jam berapa CS bisa dihubungi?", True),
+        # an explicit request wins, whatever else it asks
+        ("When can I talk to a real person? Put me through now", False),
+        ("转人工", False),
+        ("人工客服几点上班？", False),  # naming 人工客服 is a request to the person patterns, and that wins
+        ("I want a human", False),
+        # no question about hours at all
+        ("How do I freeze my card?", False),
+        ("", False),
+    ],
+)
+def test_when_the_customer_asks_when_people_are_available_then_it_is_no_request(text: str, about_hours: bool) -> None:
+    assert asks_about_hours(text) is about_hours

@@ -161,6 +161,13 @@ async def test_when_handoff_is_due_then_handoff_event_and_no_model_call(
     assert handoffs[0].reply_id == draft.reply_id and generator.requests == []
 
 
+async def test_when_the_customer_asks_when_people_are_available_then_the_hours_are_answered() -> None:
+    contact = hit("contact-us", "Our team answers in chat every day from 7:00 to 23:00.", title="Contact us")
+    turn = make_turn("what hours are real people available in chat?", hits=[contact], intent="human_agent")
+    draft = only_draft(await handle(turn, make_deps(ScriptedGenerator("fail: no grounded answer here"))))
+    assert draft.mode == "extractive" and not draft.handoff and "7:00 to 23:00" in draft.text
+
+
 async def test_when_tenant_disables_escalation_handoff_then_it_answers() -> None:
     deps = make_deps()
     apply_tenant_config(TenantConfig(tenant_id="acme", revision=1, handoff_on=["customer_request"]), deps)
