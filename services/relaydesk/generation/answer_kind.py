@@ -4,16 +4,18 @@
 most words with it; "单笔非接触支付最多能付多少钱？" by the sentence with the amount. So a question that asks for
 a price, a duration, a count or a limit (en/zh/ja/id cue words) lets the sentences that state that kind of
 quantity rank a little higher (`answer_sentences.rank_sentences`). And when the sentence a reply would quote states the
-quantity asked for, a generated answer must give that sentence's figure (`figure_off_lead`): the 135M model
-answered "the most I can pay with a single tap" with the card-payment limit of the table below the
-contactless sentence, a number the sources hold but not for what was asked. Pure and table-driven; no model.
+quantity asked for, a generated answer must give that sentence's figures and no other (`lead_figure_failure`):
+the 135M model answered "the most I can pay with a single tap" with the card-payment limit of the table below
+the contactless sentence, a number the sources hold but not for what was asked; and any answer must keep the
+figures of the sentence it stands for ("between 100 and 2,000 EUR" is not "100 EUR"). Pure and table-driven; no model.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from relaydesk.generation.text import numbers
+from relaydesk.generation.text import content_terms, numbers
 
 _AMOUNT = r"(\d[\d.,]*\s*(EUR|USD|GBP|IDR|JPY|CNY|€|\$|£|円|元|欧元|ユーロ|Rp|%)|(€|\$|£|Rp)\s*\d)"
 _DURATION_UNIT = (
@@ -70,16 +72,30 @@ def states_kind(sentence: str, kinds: frozenset[str]) -> bool:
     return any(_KINDS[kind][1].search(sentence) for kind in kinds)
 
 
-def figure_off_lead(answer: str, question: str, lead: str) -> bool:
-    """Whether a generated answer misses the figure of `lead`, the sentence the reply would otherwise quote
-    first, when the question asks for a quantity that sentence states: the answer gives no figure, or one
-    `lead` does not hold. A `lead` stating its quantity in words only ("Closing is free") holds the answer to
-    nothing here (the grounding check's number rules still apply)."""
-    kinds = quantity_kinds(question)
-    if not kinds or not states_kind(lead, kinds):
-        return False
-    stated = numbers(lead)
+def lead_figure_failure(answer: str, question: str, lead: str, others: Sequence[str] = ()) -> str | None:
+    """Why a generated answer cannot stand for `lead`, the sentence the reply would otherwise quote first,
+    on its figures (`others`: the passages' other sentences). `lead_figure_dropped`: the answer leaves out a
+    figure of `lead` ("the biggest overdraft is 100 EUR" for "a limit between 100 and 2,000 EUR"; no figure
+    at all), when it restates `lead` (no other sentence shares more of its words) or the question asks for a
+    quantity `lead` states. `lead_figure_other`: the question asks for a quantity `lead` states and the answer
+    adds a figure `lead` does not hold (the 2,500 EUR card limit for the 50 EUR contactless one). Figures of
+    the question count for neither; a `lead` stating its quantity in words only ("Closing is free") holds the
+    answer to nothing here (the grounding check's number rules still apply). None: the figures hold."""
+    asked = numbers(question)
+    stated = numbers(lead) - asked
     if not stated:
-        return False
-    given = numbers(answer) - numbers(question)
-    return not given or not given <= stated
+        return None
+    given = numbers(answer) - asked
+    kinds = quantity_kinds(question)
+    asked_for = bool(kinds) and states_kind(lead, kinds)
+    if not stated <= given and (asked_for or _restates(answer, lead, others)):
+        return "lead_figure_dropped"
+    if asked_for and not given <= stated:
+        return "lead_figure_other"
+    return None
+
+
+def _restates(answer: str, lead: str, others: Sequence[str]) -> bool:
+    terms = set(content_terms(answer))
+    shared = len(terms & set(content_terms(lead)))
+    return shared > 0 and all(len(terms & set(content_terms(s))) <= shared for s in others)

@@ -43,7 +43,7 @@ from relaydesk.events.reply import (
     reply_id_for,
 )
 from relaydesk.events.tenant import TenantConfig
-from relaydesk.generation.answer_kind import figure_off_lead
+from relaydesk.generation.answer_kind import lead_figure_failure
 from relaydesk.generation.answer_sentences import (
     RankedSentence,
     focus_sources,
@@ -483,16 +483,29 @@ async def _generate(
         elif not grounding.supported:
             failure = "ungrounded"
             record_ungrounded(grounding.reason or "unsupported_terms")
-        elif ranked and figure_off_lead(answer, question, lead_sentence(ranked).text):
-            failure = "ungrounded"
-            record_ungrounded("lead_figure")
         used = [prompt.sources[i] for i in grounding.source_indices]
+        if failure is None and ranked and (off := _off_lead(answer, question, ranked, sources, used)) is not None:
+            failure = "ungrounded"
+            record_ungrounded(off)
     if failure is None:
         await stream.end()
         return _Outcome(text=answer, mode="generated", sources=used, stats=stats, streamed=stream.streamed)
     await stream.retract(failure)
     # The whole passages, ranked: the prompt carried only some of their sentences.
     return _fallback(ctx, sources, ranked, failure, stats, stream.streamed, deps)
+
+
+def _off_lead(
+    answer: str, question: str, ranked: Sequence[RankedSentence], sources: Sequence[SourceSnippet],
+    used: Sequence[SourceSnippet],
+) -> str | None:
+    """Why a grounded answer still cannot stand in for the quote: it mostly draws on another article than
+    the one the quote would come from (the model wandered to a neighbouring passage: "Wrong PIN entered." for
+    a payment sent to the wrong account), or it misses the quote's lead figures (`answer_kind`)."""
+    lead = lead_sentence(ranked)
+    if used and used[0].doc_id != sources[lead.source].doc_id:
+        return "off_lead_source"
+    return lead_figure_failure(answer, question, lead.text, [r.text for r in ranked if r is not lead])
 
 
 def _settled_rejection(

@@ -33,7 +33,8 @@ _SOURCE_LABEL = re.compile(r"\s*\[(?:source\s*)?\d+\]", re.I)
 _ID_LABEL = re.compile(r"\s*\[[a-z0-9]+(?:[-_][a-z0-9]+)*\]")
 _LIST_MARK = re.compile(r"(?:^|(?<=[.!?:;。！？])\s+)[-*•]\s+")
 _LEAD_IN = re.compile(
-    r"^\s*(?:(?:the\s+)?answer(?:\s+to\s+(?:this|the|your)\s+question)?(?:\s+\"[^\"]*\")?\s+is\s*:?"
+    r"^\s*(?:(?:the\s+)?(?:[a-z]+\s+)?answer"
+    r"(?:\s+to\s+(?:this|the|your)\s+question)?(?:\s+\"[^\"]*\")?\s+is\s*:?"
     r"|answer\s*:|a\s*:|response\s*:|assistant\s*:)\s*",
     re.I,
 )

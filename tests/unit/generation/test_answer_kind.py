@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relaydesk.generation.answer_kind import figure_off_lead, quantity_kinds, states_kind
+from relaydesk.generation.answer_kind import lead_figure_failure, quantity_kinds, states_kind
 from relaydesk.generation.answer_sentences import rank_sentences
 from relaydesk.generation.ports import SourceSnippet
 
@@ -80,8 +80,11 @@ TAP = "A single contactless payment can be up to 50 EUR."
         ("Yes, you can pay by tapping your card.", "What's the most I can pay with one tap?", TAP, True),
         # the lead states no quantity: nothing to hold the answer to
         ("Up to 2,500 EUR.", "What's the most I can pay with one tap?", "Tap Cards, then Limits.", False),
-        # a question that asks for no quantity
-        ("You can use contactless in shops.", "Can I use contactless in shops?", TAP, False),
+        # whatever the question, an answer restating a sentence keeps its figures
+        ("A single contactless payment is possible.", "Can I use contactless in shops?", TAP, True),
+        ("Yes, up to 50 EUR a payment.", "Can I use contactless in shops?", TAP, False),
+        ("The biggest overdraft is 100 EUR.", "What's the biggest overdraft?",
+         "Choose a limit between 100 and 2,000 EUR.", True),
         # a quantity in words only ("free"): left to the grounding check
         ("Closing is free.", "Is there a charge for closing my account?", "Closing is free and quick.", False),
         # the question's own number is no figure of the answer's
@@ -98,4 +101,11 @@ TAP = "A single contactless payment can be up to 50 EUR."
 def test_when_the_quoted_sentence_states_the_asked_quantity_then_the_answer_must_give_its_figure(
     answer: str, question: str, lead: str, off: bool
 ) -> None:
-    assert figure_off_lead(answer, question, lead) is off
+    assert (lead_figure_failure(answer, question, lead) is not None) is off
+
+
+def test_when_the_answer_restates_another_sentence_then_the_leads_figures_do_not_bind_it() -> None:
+    shops = "You can use contactless in shops and on public transport."
+    answer = "You can use contactless in shops and on transport."
+    assert lead_figure_failure(answer, "Can I use contactless in shops?", TAP, [shops]) is None
+    assert lead_figure_failure(answer, "Can I use contactless in shops?", TAP, []) == "lead_figure_dropped"

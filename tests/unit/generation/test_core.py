@@ -161,6 +161,19 @@ async def test_when_handoff_is_due_then_handoff_event_and_no_model_call(
     assert handoffs[0].reply_id == draft.reply_id and generator.requests == []
 
 
+async def test_when_the_answer_comes_from_another_article_than_the_quote_then_the_quote_answers() -> None:
+    wrong_account = hit("transfer-wrong-recipient", "Open the payment in the app and choose Report a problem > Sent "
+                        "to the wrong account. If the payment has not left yet, we may be able to stop it.",
+                        title="Sent money to the wrong account")
+    declined = hit("card-declined", "Wrong PIN entered. After three wrong attempts the PIN is locked.",
+                   title="Why was my card declined?")
+    turn = make_turn("I paid the wrong account by mistake, what now?", hits=[wrong_account, declined],
+                     intent="transfer")
+    draft = only_draft(await handle(turn, make_deps(ScriptedGenerator("Wrong PIN entered."))))
+    assert draft.mode == "extractive" and draft.fallback_reason == "ungrounded"
+    assert "Sent to the wrong account" in draft.text and draft.sources_used == ["transfer-wrong-recipient"]
+
+
 async def test_when_the_customer_asks_when_people_are_available_then_the_hours_are_answered() -> None:
     contact = hit("contact-us", "Our team answers in chat every day from 7:00 to 23:00.", title="Contact us")
     turn = make_turn("what hours are real people available in chat?", hits=[contact], intent="human_agent")

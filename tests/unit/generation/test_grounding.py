@@ -27,6 +27,8 @@ HOURS = "Our team is available Monday to Friday from 8:00 to 20:00."
         ("Tap Freeze (source: card-lost#0).", "stop", "Tap Freeze."),
         # only boilerplate
         ("The answer is:", "stop", ""),
+        ("The correct answer is: Refunds take 5 days.", "stop", "Refunds take 5 days."),
+        ('The incorrect answer is: "Refunds take 5 days.', "stop", "Refunds take 5 days."),
     ],
 )
 def test_when_raw_answer_is_messy_then_it_is_tidied(raw: str, finish: str, clean: str) -> None:
