@@ -73,29 +73,34 @@ def states_kind(sentence: str, kinds: frozenset[str]) -> bool:
 
 
 def lead_figure_failure(answer: str, question: str, lead: str, others: Sequence[str] = ()) -> str | None:
-    """Why a generated answer cannot stand for `lead`, the sentence the reply would otherwise quote first,
-    on its figures (`others`: the passages' other sentences). `lead_figure_dropped`: the answer leaves out a
-    figure of `lead` ("the biggest overdraft is 100 EUR" for "a limit between 100 and 2,000 EUR"; no figure
-    at all), when it restates `lead` (no other sentence shares more of its words) or the question asks for a
-    quantity `lead` states. `lead_figure_other`: the question asks for a quantity `lead` states and the answer
-    adds a figure `lead` does not hold (the 2,500 EUR card limit for the 50 EUR contactless one). Figures of
-    the question count for neither; a `lead` stating its quantity in words only ("Closing is free") holds the
-    answer to nothing here (the grounding check's number rules still apply). None: the figures hold."""
+    """Why a generated answer cannot stand in for the quote on its figures. `lead`: the sentence the reply
+    would otherwise quote first; `others`: the passages' other sentences. When the question asks for a
+    quantity `lead` states, the answer must give exactly `lead`'s figures: `lead_figure_dropped` when it
+    leaves one out (or gives none), `lead_figure_other` when it adds one `lead` does not hold (the 2,500 EUR
+    card limit for the 50 EUR contactless one). Otherwise the answer must keep the figures of the sentence it
+    restates (the one sharing most of its words, `lead` first on ties): `figure_dropped` ("the biggest
+    overdraft is 100 EUR" for "a limit between 100 and 2,000 EUR"). Figures of the question count for none; a
+    sentence stating its quantity in words only ("Closing is free") holds the answer to nothing here (the
+    grounding check's number rules still apply). None: the figures hold."""
     asked = numbers(question)
-    stated = numbers(lead) - asked
-    if not stated:
-        return None
     given = numbers(answer) - asked
     kinds = quantity_kinds(question)
-    asked_for = bool(kinds) and states_kind(lead, kinds)
-    if not stated <= given and (asked_for or _restates(answer, lead, others)):
-        return "lead_figure_dropped"
-    if asked_for and not given <= stated:
-        return "lead_figure_other"
-    return None
+    lead_stated = numbers(lead) - asked
+    if kinds and lead_stated and states_kind(lead, kinds):
+        if not lead_stated <= given:
+            return "lead_figure_dropped"
+        return "lead_figure_other" if not given <= lead_stated else None
+    basis = _restated(answer, [lead, *others])
+    stated = numbers(basis) - asked if basis is not None else set()
+    return "figure_dropped" if stated and not stated <= given else None
 
 
-def _restates(answer: str, lead: str, others: Sequence[str]) -> bool:
+def _restated(answer: str, candidates: Sequence[str]) -> str | None:
+    """The candidate sharing most of the answer's content terms (the first on ties); None when none shares any."""
     terms = set(content_terms(answer))
-    shared = len(terms & set(content_terms(lead)))
-    return shared > 0 and all(len(terms & set(content_terms(s))) <= shared for s in others)
+    best, most = None, 0
+    for sentence in candidates:
+        shared = len(terms & set(content_terms(sentence)))
+        if shared > most:
+            best, most = sentence, shared
+    return best

@@ -108,4 +108,13 @@ def test_when_the_answer_restates_another_sentence_then_the_leads_figures_do_not
     shops = "You can use contactless in shops and on public transport."
     answer = "You can use contactless in shops and on transport."
     assert lead_figure_failure(answer, "Can I use contactless in shops?", TAP, [shops]) is None
-    assert lead_figure_failure(answer, "Can I use contactless in shops?", TAP, []) == "lead_figure_dropped"
+    assert lead_figure_failure(answer, "Can I use contactless in shops?", TAP, []) == "figure_dropped"
+
+
+def test_when_the_answer_restates_a_sentence_after_the_lead_then_it_keeps_that_sentences_figures() -> None:
+    lead = "An arranged overdraft lets your balance go below zero up to a limit we agree with you."
+    limits = "Go to Account > Overdraft and choose a limit between 100 and 2,000 EUR."
+    question = "what's the biggest overdraft I can get?"
+    got = lead_figure_failure("The biggest overdraft I can get is 100 EUR.", question, lead, [limits])
+    assert got == "figure_dropped"
+    assert lead_figure_failure("You can choose 100 to 2,000 EUR.", question, lead, [limits]) is None
