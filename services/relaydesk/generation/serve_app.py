@@ -19,7 +19,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -145,7 +145,7 @@ class GenerationServer:
 
     # --- handle API (DeploymentHandle.options(stream=True).stream.remote(payload)) --------------------
 
-    async def stream(self, payload: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def stream(self, payload: Mapping[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         _, engine_request = self._prepare(payload)
         events = self._events(engine_request)
         try:
@@ -166,7 +166,7 @@ class GenerationServer:
         request = self.engine.request(messages, gen.max_new_tokens, gen.temperature, gen.seed)
         return gen, dataclasses.replace(request, cancel=threading.Event())
 
-    async def _events(self, engine_request: EngineRequest) -> AsyncIterator[dict[str, Any]]:
+    async def _events(self, engine_request: EngineRequest) -> AsyncGenerator[dict[str, Any], None]:
         """`{"delta": ...}` items, then one `StreamEnd` item (or `{"done": true, "error": ...}`)."""
         arrived = time.perf_counter()
         first: float | None = None
