@@ -210,19 +210,28 @@ def _unit_after(after: str) -> str | None:
     return None
 
 
+def qualifier_conflicts(
+    answer: set[tuple[str, str | None]], sources: Iterable[set[tuple[str, str | None]]]
+) -> list[tuple[str, str]]:
+    """(number, qualifier) pairs (a unit, a period) of the answer that the sources never give that number
+    with (and never give it bare)."""
+    seen: dict[str, set[str | None]] = {}
+    for pairs in sources:
+        for number, qualifier in pairs:
+            seen.setdefault(number, set()).add(qualifier)
+    conflicts = []
+    for number, qualifier in sorted(answer, key=lambda q: (q[0], q[1] or "")):
+        known = seen.get(number)
+        if qualifier is None or not known or qualifier in known or None in known:
+            continue
+        conflicts.append((number, qualifier))
+    return conflicts
+
+
 def unit_conflicts(answer: str, sources: Iterable[str]) -> tuple[str, ...]:
     """Numbers the answer gives with a unit the sources never use for that number (and never leave bare)."""
-    units: dict[str, set[str | None]] = {}
-    for source in sources:
-        for number, unit in quantities(source):
-            units.setdefault(number, set()).add(unit)
-    conflicts = []
-    for number, unit in sorted(quantities(answer), key=lambda q: (q[0], q[1] or "")):
-        seen = units.get(number)
-        if unit is None or not seen or unit in seen or None in seen:
-            continue
-        conflicts.append(f"{number} {unit}")
-    return tuple(conflicts)
+    found = qualifier_conflicts(quantities(answer), (quantities(s) for s in sources))
+    return tuple(f"{number} {unit}" for number, unit in found)
 
 
 # --- restating the question -----------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from relaydesk.generation.contradiction import qualifier_conflicts
+
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 # Matched where a figure ends (`Pattern.match(text, pos)`). Up to three words between the figure and its period
 # ("2.1% interest per month"), separated by spaces or a comma, never across a sentence's end.
@@ -44,14 +46,5 @@ def figure_periods(text: str) -> set[tuple[str, str | None]]:
 
 def period_conflicts(answer: str, sources: Iterable[str]) -> tuple[str, ...]:
     """Figures the answer gives for a period the sources never give them for (and never give without one)."""
-    seen: dict[str, set[str | None]] = {}
-    for source in sources:
-        for figure, period in figure_periods(source):
-            seen.setdefault(figure, set()).add(period)
-    conflicts = []
-    for figure, period in sorted(figure_periods(answer), key=lambda fp: (fp[0], fp[1] or "")):
-        periods = seen.get(figure)
-        if period is None or not periods or period in periods or None in periods:
-            continue
-        conflicts.append(f"{figure} per {period}")
-    return tuple(conflicts)
+    found = qualifier_conflicts(figure_periods(answer), (figure_periods(s) for s in sources))
+    return tuple(f"{figure} per {period}" for figure, period in found)
