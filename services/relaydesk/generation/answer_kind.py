@@ -75,24 +75,46 @@ def states_kind(sentence: str, kinds: frozenset[str]) -> bool:
 def lead_figure_failure(answer: str, question: str, lead: str, others: Sequence[str] = ()) -> str | None:
     """Why a generated answer cannot stand in for the quote on its figures. `lead`: the sentence the reply
     would otherwise quote first; `others`: the passages' other sentences. When the question asks for a
-    quantity `lead` states, the answer must give exactly `lead`'s figures: `lead_figure_dropped` when it
-    leaves one out (or gives none), `lead_figure_other` when it adds one `lead` does not hold (the 2,500 EUR
-    card limit for the 50 EUR contactless one). Otherwise the answer must keep the figures of the sentence it
-    restates (the one sharing most of its words, `lead` first on ties): `figure_dropped` ("the biggest
-    overdraft is 100 EUR" for "a limit between 100 and 2,000 EUR"). Figures of the question count for none; a
-    sentence stating its quantity in words only ("Closing is free") holds the answer to nothing here (the
-    grounding check's number rules still apply). None: the figures hold."""
+    quantity `lead` states, the answer must give `lead`'s figures of that kind (its amounts for a price or a
+    limit, its durations for "how long", its other numbers for "how many") and no figure `lead` lacks:
+    `lead_figure_dropped` (the 2,500 EUR card limit for the 50 EUR contactless one; no figure at all),
+    `lead_figure_other`. Otherwise, where the answer gives an amount or a duration, it must keep those of the
+    sentence it restates (the one sharing most of its words, `lead` first on ties): `figure_dropped` ("the
+    biggest overdraft is 100 EUR" for "a limit between 100 and 2,000 EUR"). Figures of the question count for
+    none; a sentence stating its quantity in words only ("Closing is free") holds the answer to nothing here
+    (the grounding check's number rules still apply). None: the figures hold."""
     asked = numbers(question)
     given = numbers(answer) - asked
     kinds = quantity_kinds(question)
-    lead_stated = numbers(lead) - asked
-    if kinds and lead_stated and states_kind(lead, kinds):
-        if not lead_stated <= given:
+    if kinds and states_kind(lead, kinds):
+        wanted = set().union(*(_kind_figures(lead, kind) for kind in kinds)) - asked
+        if wanted and not wanted <= given:
             return "lead_figure_dropped"
-        return "lead_figure_other" if not given <= lead_stated else None
+        return "lead_figure_other" if not given <= numbers(lead) - asked else None
     basis = _restated(answer, [lead, *others])
-    stated = numbers(basis) - asked if basis is not None else set()
-    return "figure_dropped" if stated and not stated <= given else None
+    if basis is None:
+        return None
+    for cls in ("amount", "duration"):
+        mine = _class_figures(answer, cls) - asked
+        if mine and not _class_figures(basis, cls) - asked <= mine:
+            return "figure_dropped"
+    return None
+
+
+_CLASS_PATTERN = {"amount": re.compile(_AMOUNT, re.I), "duration": _KINDS["duration"][1]}
+
+
+def _class_figures(text: str, cls: str) -> set[str]:
+    """The numbers of `text` that are amounts (money, percent) or durations."""
+    return set().union(*(numbers(m.group()) for m in _CLASS_PATTERN[cls].finditer(text)))
+
+
+def _kind_figures(text: str, kind: str) -> set[str]:
+    if kind in ("price", "limit"):
+        return _class_figures(text, "amount")
+    if kind == "duration":
+        return _class_figures(text, "duration")
+    return numbers(text) - _class_figures(text, "amount") - _class_figures(text, "duration")
 
 
 def _restated(answer: str, candidates: Sequence[str]) -> str | None:

@@ -52,7 +52,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"weeks|months)|opening hours|by when)\b", re.I)),
     ("price", re.compile(r"\b(how much|costs?|price[sd]?|fees?|charge[sd]?|expensive|cheap)\b", re.I)),
     ("place", re.compile(r"\b(where|which (country|countries|city|cities|store|branch))\b", re.I)),
-    ("procedure", re.compile(r"\b(how (do|can|could|should|would) (i|we|you)|how to|steps?)\b", re.I)),
+    ("procedure", re.compile(r"\b(how (do|can|could|should|would) (i|we|you)|how to|steps?|"
+                             r"what (should|can|do|must) (i|we) do|what now)\b", re.I)),
     ("yes_no", re.compile(r"^\s*(do|does|did|can|could|is|are|will|would|should|may|has|have)\b", re.I)),
 )
 

@@ -80,8 +80,12 @@ TAP = "A single contactless payment can be up to 50 EUR."
         ("Yes, you can pay by tapping your card.", "What's the most I can pay with one tap?", TAP, True),
         # the lead states no quantity: nothing to hold the answer to
         ("Up to 2,500 EUR.", "What's the most I can pay with one tap?", "Tap Cards, then Limits.", False),
-        # whatever the question, an answer restating a sentence keeps its figures
-        ("A single contactless payment is possible.", "Can I use contactless in shops?", TAP, True),
+        # an answer giving no amount is not held to the amounts of the sentence it restates
+        ("A single contactless payment is possible.", "Can I use contactless in shops?", TAP, False),
+        # a price question is held to the lead's amounts, not to its other figures
+        ("Express shipping costs 9.90 EUR.", "How much does express shipping cost?",
+         "Express shipping costs 9.90 EUR and delivers within 1 business day for orders placed before 14:00.",
+         False),
         ("Yes, up to 50 EUR a payment.", "Can I use contactless in shops?", TAP, False),
         ("The biggest overdraft is 100 EUR.", "What's the biggest overdraft?",
          "Choose a limit between 100 and 2,000 EUR.", True),
@@ -105,10 +109,11 @@ def test_when_the_quoted_sentence_states_the_asked_quantity_then_the_answer_must
 
 
 def test_when_the_answer_restates_another_sentence_then_the_leads_figures_do_not_bind_it() -> None:
-    shops = "You can use contactless in shops and on public transport."
-    answer = "You can use contactless in shops and on transport."
-    assert lead_figure_failure(answer, "Can I use contactless in shops?", TAP, [shops]) is None
-    assert lead_figure_failure(answer, "Can I use contactless in shops?", TAP, []) == "figure_dropped"
+    abroad = "Abroad, a single contactless payment in shops can be up to 25 EUR."
+    answer = "Abroad, shops accept contactless payments up to 25 EUR."
+    question = "Can I use contactless in shops abroad?"
+    assert lead_figure_failure(answer, question, TAP, [abroad]) is None
+    assert lead_figure_failure(answer, question, TAP, []) == "figure_dropped"
 
 
 def test_when_the_answer_restates_a_sentence_after_the_lead_then_it_keeps_that_sentences_figures() -> None:
