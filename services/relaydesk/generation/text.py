@@ -17,6 +17,7 @@ _CJK_CLASS = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
+_LIST_NUMBER = re.compile(r"^\d{1,3}[.)]$")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
 _TOKEN_PIECE = re.compile(f"[A-Za-z]+|\\d+|[{_CJK_CLASS}]|[^\\sA-Za-z\\d]")
 
@@ -81,7 +82,9 @@ def content_terms(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    """The sentences of `text`; a numbered list item's marker ("3." of "3. Confirm.") is no sentence of its own
+    and is dropped (knowledge units store list items without it too)."""
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text) if p) if s and not _LIST_NUMBER.match(s)]
 
 
 def approx_tokens(text: str) -> int:

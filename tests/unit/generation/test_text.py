@@ -63,3 +63,10 @@ def test_when_whole_sentences_fit_then_truncation_keeps_whole_sentences() -> Non
     text = "First sentence here. Second sentence is here too. Third one is the longest of all of them."
     assert truncate_to_tokens(text, 18) == "First sentence here. Second sentence is here too."
     assert truncate_to_tokens(text, 17) == "First sentence here."
+
+
+def test_when_a_numbered_list_item_splits_then_its_marker_is_no_sentence() -> None:
+    text = "Block it in the app\n1. Open the app.\n2. Choose the card.\n3. Confirm. It is blocked at once."
+    assert sentences(text) == ["Block it in the app", "Open the app.", "Choose the card.", "Confirm.",
+                               "It is blocked at once."]
+    assert sentences("It costs 3. 5 EUR more.") == ["It costs 3.", "5 EUR more."]
