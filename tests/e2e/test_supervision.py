@@ -16,7 +16,10 @@ import psutil
 
 from stack_helpers import RunningStack
 
-KILLED = "worker-intent"
+
+def _killed(stack: RunningStack) -> str:
+    """The process that classifies intent: `worker-nlu` on the local stack, `worker-intent` where it runs apart."""
+    return "worker-nlu" if "worker-nlu" in _state(stack)["services"] else "worker-intent"
 
 
 def _state(stack: RunningStack) -> dict:
@@ -42,26 +45,27 @@ def _poll(check: Callable[[], bool], deadline_s: float, step_s: float = 0.25) ->
 
 def test_when_a_worker_is_killed_then_it_is_restarted_and_turns_are_answered(stack: RunningStack) -> None:
     before = _state(stack)
-    old_pid = int(before["services"][KILLED])
-    restarts_before = before.get("restarts", {}).get(KILLED, 0)
-    ready_url = f"{before['endpoints'][KILLED]}/readyz"
+    killed = _killed(stack)
+    old_pid = int(before["services"][killed])
+    restarts_before = before.get("restarts", {}).get(killed, 0)
+    ready_url = f"{before['endpoints'][killed]}/readyz"
     assert _ready(ready_url)
 
     os.kill(old_pid, signal.SIGKILL)
     killed_at = time.monotonic()
-    assert _poll(lambda: int(_state(stack)["services"][KILLED]) != old_pid, 30), "no restart within 30 s"
+    assert _poll(lambda: int(_state(stack)["services"][killed]) != old_pid, 30), "no restart within 30 s"
     after = _state(stack)
-    new_pid = int(after["services"][KILLED])
-    assert after["restarts"][KILLED] == restarts_before + 1
+    new_pid = int(after["services"][killed])
+    assert after["restarts"][killed] == restarts_before + 1
     assert psutil.Process(new_pid).ppid() == stack.proc.pid  # started by `relaydesk up` itself
     assert stack.proc.poll() is None  # the stack did not stop
     assert _poll(lambda: _ready(ready_url), 120), "the restarted worker never became ready"
     back_s = time.monotonic() - killed_at
 
     log = (stack.home / "logs" / "supervisor.log").read_text()
-    assert f"{KILLED} (pid {old_pid}) exited with code -9" in log and f"{KILLED} restarted (pid {new_pid}" in log
+    assert f"{killed} (pid {old_pid}) exited with code -9" in log and f"{killed} restarted (pid {new_pid}" in log
     stderr = (stack.home.parent / "up.log").read_text()
-    assert f"{KILLED} restarted (pid {new_pid}" in stderr
+    assert f"{killed} restarted (pid {new_pid}" in stderr
 
     out = stack.cli_json("chat", "--tenant", "demo", "I lost my credit card yesterday, can you block it?")
     assert out["reply"]["text"].strip()

@@ -24,6 +24,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 from relaydesk.common.dlq import failure_reason
 from relaydesk.common.kafka import consumer_config, producer_config
 from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.wake_gate import WakeGate
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class BroadcastConsumer:
         name: str = "broadcast",
         fetch_wait_ms: int | None = None,
         marker: bool = False,
+        gate: WakeGate | None = None,
     ) -> None:
         self._kafka = kafka
         self._topics = [kafka.topic(t) for t in topics]
@@ -53,6 +55,11 @@ class BroadcastConsumer:
         # invalidation) poll less often: each poll costs the broker CPU on a small machine.
         self._fetch_wait_ms = fetch_wait_ms if fetch_wait_ms is not None else kafka.fetch_wait_ms
         self._marker = MARKER_PREFIX + uuid.uuid4().hex.encode() if marker else None
+        # With a gate, the consumer pauses its partitions (no fetches at all) once the gate is quiet, and resumes
+        # when it is woken (common/two_speed.py).
+        self._gate = gate
+        self._assignment: list[TopicPartition] = []
+        self.pauses = 0
         self._stop = threading.Event()
         self._assigned = threading.Event()
         self._caught_up = threading.Event()
@@ -68,6 +75,10 @@ class BroadcastConsumer:
         """True once the consumer has read up to the end: exactly (its markers came back) with `marker=True`,
         else up to the end offsets it saw at start (best effort)."""
         return self._caught_up.wait(timeout_s)
+
+    @property
+    def name(self) -> str:
+        return self._name
 
     @property
     def ready(self) -> bool:
@@ -105,6 +116,7 @@ class BroadcastConsumer:
                 except Exception:  # a watermark is only a hint for `caught_up`
                     ends[(topic, partition)] = 0
         consumer.assign(assignment)
+        self._assignment = assignment
         self._assigned.set()
         return ends
 
@@ -120,10 +132,17 @@ class BroadcastConsumer:
             pending = markers if markers is not None else {tp for tp, high in ends.items() if high > 0}
             if not pending:
                 self._caught_up.set()
+            paused = False
             while not self._stop.is_set():
+                if self._gate is not None:
+                    paused = self._pause_or_resume(consumer, paused)
+                    if paused:
+                        continue
                 msg = consumer.poll(0.2)
                 if msg is None:
                     continue
+                if self._gate is not None:
+                    self._gate.touch()
                 error = msg.error()
                 if error is not None:
                     if error.code() != KafkaError._PARTITION_EOF:
@@ -151,6 +170,20 @@ class BroadcastConsumer:
                     )
         finally:
             consumer.close()
+
+    def _pause_or_resume(self, consumer: Consumer, paused: bool) -> bool:
+        """Whether the consumer is paused now: it pauses once the gate is quiet, waits for a wake-up while
+        paused, and resumes from where the application read (librdkafka refetches what a pause dropped)."""
+        assert self._gate is not None
+        if not paused:
+            if not self._gate.quiet():
+                return False
+            consumer.pause(self._assignment)
+            self.pauses += 1
+        if not self._gate.wait(0.5):
+            return True
+        consumer.resume(self._assignment)
+        return False
 
     def _write_markers(self, partitions: set[tuple[str, int]]) -> set[tuple[str, int]] | None:
         """A tombstone with this reader's key on every partition; None (fall back to end offsets) if the

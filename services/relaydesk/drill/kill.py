@@ -46,7 +46,7 @@ def run_kill_drill(plan: KillPlan) -> dict[str, Any]:
     if plan.min_in_flight > plan.turns:
         raise DrillError(f"--min-in-flight {plan.min_in_flight} is more than --turns {plan.turns}")
     state = load_state(plan.home)
-    services = [service_name(s) for s in plan.stages]
+    services = list(dict.fromkeys(service_name(s, state.services) for s in plan.stages))
     missing = [s for s in services if s not in state.services or s == "broker"]
     if missing:
         raise DrillError(f"cannot kill {missing}: the stack runs {sorted(state.services)}")

@@ -7,6 +7,7 @@ import contextlib
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +18,18 @@ class DrillError(RuntimeError):
     pass
 
 
-def service_name(stage: str) -> str:
-    """`intent` -> `worker-intent`; `gateway`, `serve-generation` stay as they are."""
-    return stage if stage in ("gateway", "serve-generation") else f"worker-{stage}"
+# Stages that share a process in some layouts: the local stack runs intent and emotion in `worker-nlu`.
+HOSTS = {"intent": "worker-nlu", "emotion": "worker-nlu"}
+
+
+def service_name(stage: str, running: Iterable[str] = ()) -> str:
+    """`intent` -> `worker-intent`, or `worker-nlu` where the stack runs that instead; `gateway` and
+    `serve-generation` stay as they are."""
+    if stage in ("gateway", "serve-generation"):
+        return stage
+    running = set(running)
+    own, host = f"worker-{stage}", HOSTS.get(stage)
+    return host if host is not None and own not in running and host in running else own
 
 
 def readiness_url(state: StackState, service: str) -> str:

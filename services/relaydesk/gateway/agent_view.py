@@ -13,6 +13,7 @@ import asyncio
 import logging
 import threading
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -92,8 +93,9 @@ def _reply_entry(reply: Reply) -> dict[str, Any]:
 
 class AgentView:
     def __init__(self, kafka: KafkaSettings, loop: asyncio.AbstractEventLoop, max_conversations: int = 2000,
-                 producer: AsyncProducer | None = None) -> None:
+                 producer: AsyncProducer | None = None, before_send: Callable[[], None] = lambda: None) -> None:
         self._kafka = kafka
+        self._before_send = before_send  # the gateway reads replies at the fast pace once an agent acts
         self._loop = loop
         self._max = max_conversations
         self._lock = threading.Lock()
@@ -102,9 +104,10 @@ class AgentView:
         # Agents' commands go to the processor's partition for the conversation: the same key hash as the
         # Faust (aiokafka) producers of the other inputs, so one conversation's inputs meet on one partition.
         self.producer = producer or AsyncProducer(kafka, partitioner="murmur2_random")
-        # 100 ms: a person reads the console; each poll of an idle view costs the broker CPU on a small machine.
+        # 250 ms: a person reads the console, and each poll of an idle view costs the broker CPU on a small machine
+        # (Tansu answers a parked fetch within about 30-110 ms of a record, docs/benchmarks.md).
         self.consumer = BroadcastConsumer(
-            kafka, VIEW_TOPICS, self._on_record, name="gateway-agent-view", fetch_wait_ms=100
+            kafka, VIEW_TOPICS, self._on_record, name="gateway-agent-view", fetch_wait_ms=250
         )
 
     def start(self) -> AgentView:
@@ -216,6 +219,7 @@ class AgentView:
             return [supervisor_item(c) for c in convs]
 
     async def send(self, command: AgentCommand) -> None:
+        self._before_send()
         await self.producer.send(Topics.AGENT_COMMANDS, serde.serialize(command),
                                  key=command.conversation_id.encode(), headers=inject_headers())
 

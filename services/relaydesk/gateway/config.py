@@ -31,6 +31,10 @@ class GatewaySettings(BaseSettings):
     # Where the knowledge worker answers searches (it owns the embedded Qdrant shard).
     search_url: str = "http://127.0.0.1:6067"
     reply_wait_max_s: float = 60.0
+    # The reply view's idle reader (common/two_speed.py): once no reply came and no turn was sent for the
+    # broker's `idle_after_s`, only a reader with this fetch wait polls; the next turn wakes the fast one.
+    # At or under the broker's `fetch_wait_ms` (or with `idle_fetch_wait_ms` off), one fast reader polls always.
+    replies_idle_fetch_wait_ms: int = 500
     # Replies held for clients to fetch: in total, per tenant (so one tenant cannot evict the others'), and the
     # latest items of each conversation.
     conversations_kept: int = 20_000

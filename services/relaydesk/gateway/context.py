@@ -13,12 +13,13 @@ import httpx
 from confluent_kafka import Message
 
 from relaydesk.common import serde
-from relaydesk.common.broadcast import BroadcastConsumer
+from relaydesk.common.broadcast import BroadcastConsumer, RecordCallback
 from relaydesk.common.kafka import AsyncProducer
 from relaydesk.common.metrics import DEDUPED
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.tenant_configs import config_from_record, supersedes
 from relaydesk.common.topics import Topics
+from relaydesk.common.two_speed import TwoSpeedReader
 from relaydesk.events import Envelope, Handoff, Reply, ReplyStreamChunk, TenantConfig
 from relaydesk.gateway.agent_view import AgentView
 from relaydesk.gateway.auth import KeyStore
@@ -37,6 +38,18 @@ REPLY_TOPICS = (Topics.REPLIES, Topics.REPLIES_STREAM, Topics.HANDOFFS)
 STREAMS = {Topics.REPLIES: STREAM_REPLIES, Topics.REPLIES_STREAM: STREAM_PARTIALS, Topics.HANDOFFS: STREAM_HANDOFFS}
 
 
+def reply_reader(
+    kafka: KafkaSettings, settings: GatewaySettings, on_record: RecordCallback
+) -> BroadcastConsumer | TwoSpeedReader:
+    """The reply view's reader: two-speed (common/two_speed.py) unless idle fetch waits are turned off."""
+    if kafka.idle_fetch_wait_ms <= kafka.fetch_wait_ms or settings.replies_idle_fetch_wait_ms <= kafka.fetch_wait_ms:
+        return BroadcastConsumer(kafka, REPLY_TOPICS, on_record, name="gateway-replies")
+    return TwoSpeedReader(
+        kafka, REPLY_TOPICS, on_record, name="gateway-replies",
+        idle_fetch_wait_ms=settings.replies_idle_fetch_wait_ms, quiet_s=kafka.idle_after_s,
+    )
+
+
 @dataclass
 class GatewayContext:
     settings: GatewaySettings
@@ -48,7 +61,8 @@ class GatewayContext:
     limiter: TenantRateLimiter
     streams: dict[str, str] = field(default_factory=dict)  # prefixed topic name -> cursor stream letter
     tenant_configs: dict[str, TenantConfig] = field(default_factory=dict)
-    consumers: list[BroadcastConsumer] = field(default_factory=list)
+    consumers: list[BroadcastConsumer | TwoSpeedReader] = field(default_factory=list)
+    replies: BroadcastConsumer | TwoSpeedReader | None = None  # the reply view's reader (one of `consumers`)
     agents: AgentView | None = None  # the human side: queue, desk, supervisor (gateway/agent_view.py)
     outbound: OutboundViews | None = None  # consent ledger and campaigns (gateway/outbound.py)
     qa: QaView | None = None  # QA scores, graders' labels and their agreement (gateway/qa_view.py)
@@ -76,14 +90,15 @@ class GatewayContext:
             streams={kafka.topic(topic): letter for topic, letter in STREAMS.items()},
             snapshot=ConfigSnapshot(settings.config_snapshot_file) if settings.config_snapshot_file else None,
         )
+        ctx.replies = reply_reader(kafka, settings, ctx._on_reply_record).start()
         ctx.consumers = [
-            BroadcastConsumer(kafka, REPLY_TOPICS, ctx._on_reply_record, name="gateway-replies").start(),
+            ctx.replies,
             BroadcastConsumer(
                 kafka, (Topics.TENANT_CONFIG,), ctx._on_config_record, name="gateway-config", fetch_wait_ms=500,
                 marker=True,
             ).start(),
         ]
-        ctx.agents = AgentView(kafka, loop).start()
+        ctx.agents = AgentView(kafka, loop, before_send=ctx.expect_replies).start()
         ctx.consumers.append(ctx.agents.consumer)
         ctx.outbound = OutboundViews(kafka).start()
         ctx.consumers.extend(ctx.outbound.consumers)
@@ -103,6 +118,11 @@ class GatewayContext:
     def ready(self) -> bool:
         # Tenant configs read to the end, so a PUT computes its revision hint from the latest one.
         return all(c.ready for c in self.consumers) and all(c.caught_up for c in self.consumers if c.marked)
+
+    def expect_replies(self) -> None:
+        """A turn or an agent's command is on its way: read replies at the fast pace from now on."""
+        if isinstance(self.replies, TwoSpeedReader):
+            self.replies.wake()
 
     # -- views fed by the broadcast consumers (consumer threads) ---------------------------------------------
     def _on_reply_record(self, msg: Message) -> None:

@@ -25,11 +25,11 @@ class OutboundViews:
         self._campaigns = DialerDeps(ledger=self.consent)
         self.consumers = [
             BroadcastConsumer(
-                kafka, (Topics.CONSENT_LEDGER,), self._on_ledger, name="gateway-consent", fetch_wait_ms=100
+                kafka, (Topics.CONSENT_LEDGER,), self._on_ledger, name="gateway-consent", fetch_wait_ms=250
             ),
             BroadcastConsumer(
                 kafka, (Topics.CAMPAIGNS, Topics.DIAL_ALLOWED, Topics.DIAL_BLOCKED, Topics.DIAL_OUTCOMES),
-                self._on_campaign_record, name="gateway-campaigns", fetch_wait_ms=100,
+                self._on_campaign_record, name="gateway-campaigns", fetch_wait_ms=250,
             ),
         ]
 

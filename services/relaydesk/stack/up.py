@@ -47,12 +47,17 @@ WORKERS = (
     "campaigns", "carrier", "qa",
 )
 DEMO_TENANT = "demo"
-# Intent and emotion in one process (relaydesk/nlu/app.py): one poller and one hop fewer. Off by default.
+# Intent and emotion in one process (relaydesk/nlu/app.py): one poller, one embedder and one hop fewer. On by
+# default on the local stack; RELAYDESK_STACK_COMBINED_NLU=0 runs the two workers the chart deploys.
 COMBINED_NLU_ENV = "RELAYDESK_STACK_COMBINED_NLU"
 
 
+def combined_nlu() -> bool:
+    return os.environ.get(COMBINED_NLU_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def stack_workers() -> tuple[str, ...]:
-    if os.environ.get(COMBINED_NLU_ENV, "").strip().lower() in ("1", "true", "yes"):
+    if combined_nlu():
         at = WORKERS.index("intent")
         return (*WORKERS[:at], "nlu", *(w for w in WORKERS[at:] if w not in ("intent", "emotion")))
     return WORKERS

@@ -44,14 +44,17 @@ def test_when_first_emits_no_turn_for_an_input_then_that_output_passes_through()
 
 @pytest.mark.parametrize(
     ("value", "combined"),
-    [("", False), ("0", False), ("1", True), ("true", True)],  # off unless asked for
+    [(None, True), ("", True), ("1", True), ("0", False), ("false", False), ("off", False)],  # on unless turned off
 )
-def test_when_combined_nlu_is_set_then_up_runs_one_nlu_worker(
-    value: str, combined: bool, monkeypatch: pytest.MonkeyPatch
+def test_when_combined_nlu_is_left_on_then_up_runs_one_nlu_worker(
+    value: str | None, combined: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from relaydesk.stack.up import COMBINED_NLU_ENV, WORKERS, stack_workers
 
-    monkeypatch.setenv(COMBINED_NLU_ENV, value)
+    if value is None:
+        monkeypatch.delenv(COMBINED_NLU_ENV, raising=False)
+    else:
+        monkeypatch.setenv(COMBINED_NLU_ENV, value)
     workers = stack_workers()
     assert ("nlu" in workers) is combined
     assert ("intent" in workers) is not combined and ("emotion" in workers) is not combined

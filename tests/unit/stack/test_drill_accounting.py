@@ -67,3 +67,15 @@ def test_when_metrics_are_scraped_twice_then_the_delta_is_what_the_drill_caused(
         "relaydesk_fallbacks{generation,timeout}": 3.0,
         "relaydesk_fallbacks{retrieval,store_unavailable}": 4.0,
     }
+
+
+def test_when_the_stack_runs_intent_and_emotion_in_one_process_then_a_drill_kills_that_process() -> None:
+    from relaydesk.drill.stack_view import service_name
+
+    combined = {"gateway": 1, "worker-guard": 2, "worker-nlu": 3, "worker-compliance": 4}
+    split = {"gateway": 1, "worker-intent": 2, "worker-emotion": 3}
+    assert service_name("intent", combined) == service_name("emotion", combined) == "worker-nlu"
+    assert service_name("intent", split) == "worker-intent" and service_name("emotion", split) == "worker-emotion"
+    assert service_name("compliance", combined) == "worker-compliance"
+    assert service_name("gateway", combined) == "gateway"
+    assert service_name("guard") == "worker-guard"

@@ -32,18 +32,18 @@ class DialerFeeds:
         self.consent = consent
         self.lock = lock
         self._dlq = sync_producer(kafka)
-        # 100 ms fetch waits: a revocation is read well before the next pacing tick acts on it, and idle polling
-        # costs the broker little on a small machine.
+        # 250 ms fetch waits: Tansu answers a parked fetch within about 30-110 ms of a record, so a revocation is
+        # read well before the next pacing tick acts on it, and idle polling costs the broker little.
         self.consumers = [
             BroadcastConsumer(kafka, (Topics.CONSENT_LEDGER,), self._on_ledger, name="campaigns-ledger",
-                              fetch_wait_ms=100, marker=True),
+                              fetch_wait_ms=250, marker=True),
             BroadcastConsumer(kafka, (Topics.CAMPAIGNS,), self._guarded(self._on_command), name="campaigns-commands",
                               fetch_wait_ms=250, marker=True),
             # No markers here: stages consume these topics (a marker would reach them as a record). Catching up by
             # end offsets may stop one batch short; a decision made again then has the same ids, and the carrier
             # drops a repeated dial.
             BroadcastConsumer(kafka, (Topics.DIAL_ALLOWED, Topics.DIAL_BLOCKED, Topics.DIAL_OUTCOMES),
-                              self._on_dial, name="campaigns-dials", fetch_wait_ms=100),
+                              self._on_dial, name="campaigns-dials", fetch_wait_ms=250),
         ]
 
     def start(self) -> DialerFeeds:

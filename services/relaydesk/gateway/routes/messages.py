@@ -57,6 +57,7 @@ async def post_message(body: MessageIn, tenant: Tenant, ctx: Context) -> Message
             {"relaydesk.tenant_id": tenant, "relaydesk.event_id": turn.event_id, "relaydesk.turn_id": turn_id}
         )
         started = time.perf_counter()
+        ctx.expect_replies()  # the reply view reads at the fast pace before the reply can come
         with tracer().start_as_current_span(f"send {Topics.TURNS_RAW}", kind=SpanKind.PRODUCER):
             await ctx.producer.send(
                 Topics.TURNS_RAW, serde.serialize(turn), key=conversation_id.encode(), headers=inject_headers()

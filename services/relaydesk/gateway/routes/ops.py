@@ -24,7 +24,7 @@ async def readyz(ctx: Context, response: Response) -> dict[str, object]:
     ready = ctx.ready
     if not ready:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    return {"ready": ready, "consumers": {c._name: c.ready for c in ctx.consumers}}
+    return {"ready": ready, "consumers": {c.name: c.ready for c in ctx.consumers}}
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -1,0 +1,64 @@
+"""The two-speed reader on a real broker: the fast reader pauses when quiet, every record reaches the callback
+exactly once and in offset order whichever reader read it, and a wake-up or an unannounced record resumes the
+fast reader."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from confluent_kafka import Message
+
+from relaydesk.common.kafka import produce_and_wait, sync_producer
+from relaydesk.common.settings import KafkaSettings
+from relaydesk.common.topics import Topics
+from relaydesk.common.two_speed import TwoSpeedReader
+
+
+def _until(check: Callable[[], bool], deadline_s: float = 20.0) -> bool:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def test_when_quiet_then_the_fast_reader_pauses_and_every_record_arrives_once_in_order(kafka: KafkaSettings) -> None:
+    seen: list[tuple[int, int]] = []
+    lock = threading.Lock()
+
+    def on_record(msg: Message) -> None:
+        with lock:
+            seen.append((int(msg.partition() or 0), int(msg.offset() or 0)))
+
+    reader = TwoSpeedReader(kafka, (Topics.REPLIES,), on_record, name="test-replies", idle_fetch_wait_ms=300,
+                            quiet_s=1.0).start()
+    producer = sync_producer(kafka)
+    try:
+        assert _until(lambda: reader.ready)
+        for i in range(6):  # while both read: each offset handed on once
+            produce_and_wait(producer, kafka.topic(Topics.REPLIES), b"{}", key=f"c{i}".encode())
+        assert _until(lambda: len(seen) == 6)
+        assert _until(lambda: reader.fast.pauses >= 1), "the fast reader never paused"
+
+        wakes = reader.gate.wakes
+        for i in range(6, 10):  # nobody announced these: the slow reader reads them and wakes the fast one
+            produce_and_wait(producer, kafka.topic(Topics.REPLIES), b"{}", key=f"c{i}".encode())
+        assert _until(lambda: len(seen) == 10)
+        assert reader.gate.wakes > wakes
+
+        assert _until(lambda: reader.fast.pauses >= 2)  # quiet again
+        reader.wake()
+        produce_and_wait(producer, kafka.topic(Topics.REPLIES), b"{}", key=b"c10")
+        assert _until(lambda: len(seen) == 11)
+        time.sleep(1.0)  # both readers have had time to read every record
+        with lock:
+            assert len(seen) == len(set(seen)) == 11
+            for partition in {p for p, _ in seen}:
+                offsets = [o for p, o in seen if p == partition]
+                assert offsets == sorted(offsets)
+        assert reader.records == 11
+    finally:
+        reader.stop()
