@@ -10,10 +10,10 @@ import signal
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 
 import psutil
 
+from polling import wait_until
 from stack_helpers import RunningStack
 
 
@@ -34,15 +34,6 @@ def _ready(url: str) -> bool:
         return False
 
 
-def _poll(check: Callable[[], bool], deadline_s: float, step_s: float = 0.25) -> bool:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(step_s)
-    return bool(check())
-
-
 def test_when_a_worker_is_killed_then_it_is_restarted_and_turns_are_answered(stack: RunningStack) -> None:
     before = _state(stack)
     killed = _killed(stack)
@@ -53,13 +44,13 @@ def test_when_a_worker_is_killed_then_it_is_restarted_and_turns_are_answered(sta
 
     os.kill(old_pid, signal.SIGKILL)
     killed_at = time.monotonic()
-    assert _poll(lambda: int(_state(stack)["services"][killed]) != old_pid, 30), "no restart within 30 s"
+    assert wait_until(lambda: int(_state(stack)["services"][killed]) != old_pid, 30, step_s=0.25), "no restart within 30 s"
     after = _state(stack)
     new_pid = int(after["services"][killed])
     assert after["restarts"][killed] == restarts_before + 1
     assert psutil.Process(new_pid).ppid() == stack.proc.pid  # started by `relaydesk up` itself
     assert stack.proc.poll() is None  # the stack did not stop
-    assert _poll(lambda: _ready(ready_url), 120), "the restarted worker never became ready"
+    assert wait_until(lambda: _ready(ready_url), 120, step_s=0.25), "the restarted worker never became ready"
     back_s = time.monotonic() - killed_at
 
     log = (stack.home / "logs" / "supervisor.log").read_text()

@@ -10,19 +10,15 @@ from collections.abc import Callable
 
 from confluent_kafka import Message
 
+from polling import wait_until
 from relaydesk.common.kafka import produce_and_wait, sync_producer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
 from relaydesk.common.two_speed import TwoSpeedReader
 
 
-def _until(check: Callable[[], bool], deadline_s: float = 20.0) -> bool:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
+def _until(check: Callable[[], bool]) -> bool:
+    return wait_until(check, 20.0)
 
 
 def test_when_quiet_then_the_fast_reader_pauses_and_every_record_arrives_once_in_order(kafka: KafkaSettings) -> None:

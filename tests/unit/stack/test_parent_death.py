@@ -12,10 +12,11 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
+
+from polling import wait_until
 
 PARENT = textwrap.dedent(
     """
@@ -45,32 +46,23 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _wait_until(check: Callable[[], bool], deadline_s: float) -> bool:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
-
-
 def test_when_the_parent_is_killed_then_child_grandchild_and_reaper_are_gone(tmp_path: Path) -> None:
     state = tmp_path / "stack.json"
     parent = subprocess.Popen([sys.executable, "-c", PARENT, str(state)], start_new_session=True)
     started: list[int] = [parent.pid]
     try:
-        assert _wait_until(lambda: state.exists() and state.stat().st_size > 0, 60)
+        assert wait_until(lambda: state.exists() and state.stat().st_size > 0, 60)
         info = json.loads(state.read_text())
         child = psutil.Process(info["child"])
-        assert _wait_until(lambda: len(child.children()) == 1, 30)
+        assert wait_until(lambda: len(child.children()) == 1, 30)
         grandchild = child.children()[0].pid
         started += [info["child"], grandchild, info["reaper"]]
         time.sleep(2.0)  # the reaper polls the tree every 0.5 s; let it see the grandchild (slow on a loaded host)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait(10)
-        assert _wait_until(lambda: not _alive(info["child"]), 15), "the child outlived its parent"
-        assert _wait_until(lambda: not _alive(grandchild), 30), "the grandchild was not reaped"
-        assert _wait_until(lambda: not _alive(info["reaper"]), 30), "the reaper did not exit"
+        assert wait_until(lambda: not _alive(info["child"]), 15), "the child outlived its parent"
+        assert wait_until(lambda: not _alive(grandchild), 30), "the grandchild was not reaped"
+        assert wait_until(lambda: not _alive(info["reaper"]), 30), "the reaper did not exit"
         assert not state.exists()  # the stale state file names a dead stack, so the reaper removed it
     finally:
         for pid in started:  # only when the test failed: leave nothing of its own behind
@@ -97,7 +89,7 @@ def test_when_the_parent_is_killed_then_a_child_with_the_parent_death_signal_die
     assert _alive(child)
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait(10)
-    assert _wait_until(lambda: not _alive(child), 10), "no reaper here: only the parent-death signal can end it"
+    assert wait_until(lambda: not _alive(child), 10), "no reaper here: only the parent-death signal can end it"
 
 
 def test_when_the_tree_stops_changing_then_the_reaper_scans_slower_and_a_change_makes_it_fast() -> None:
