@@ -63,10 +63,12 @@ ROWS: list[tuple[str, list[tuple[str, str, list[tuple[str, str]]]]]] = [
         "Knowledge, quality and outbound",
         [
             ("Knowledge update to searchable", "s", [
-                ("p50", "histogram_quantile(0.5, sum by (le) "
-                        f"(rate(relaydesk_knowledge_freshness_seconds_bucket[{RATE}])))"),
-                ("p95", "histogram_quantile(0.95, sum by (le) "
-                        f"(rate(relaydesk_knowledge_freshness_seconds_bucket[{RATE}])))"),
+                ("by words p50", "histogram_quantile(0.5, sum by (le) "
+                                 f"(rate(relaydesk_knowledge_freshness_seconds_bucket[{RATE}])))"),
+                ("by words p95", "histogram_quantile(0.95, sum by (le) "
+                                 f"(rate(relaydesk_knowledge_freshness_seconds_bucket[{RATE}])))"),
+                ("dense vector p95", "histogram_quantile(0.95, sum by (le) "
+                                     f"(rate(relaydesk_dense_lag_seconds_bucket[{RATE}])))"),
             ]),
             ("QA mean score (0-100)", "short",
              [("{{rubric_version}}", f"sum by (rubric_version) (rate(relaydesk_qa_score_sum[{RATE}])) / "

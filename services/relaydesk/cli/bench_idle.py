@@ -1,9 +1,10 @@
 """`relaydesk bench idle [--seconds 30] [--json]`: CPU the local stack uses when no traffic flows.
 
 Attaches to the stack running in `$RELAYDESK_HOME`, or starts one (`relaydesk up`, in a temporary home, on a
-free port) and stops it afterwards. Waits `--settle` seconds after it is ready (the demo knowledge's background
-dense indexing, the first commits and the consumers' switch to their idle fetch wait are over by then; with
-less, the knowledge worker is still embedding), then reads each process's
+free port) and stops it afterwards. Once it is ready, waits for the knowledge worker's background dense
+indexing of the demo knowledge to finish (`relaydesk_dense_backlog` at 0; a minute or two after a start), then
+`--settle` seconds more (the first commits and the consumers' switch to their idle fetch wait are over by
+then), then reads each process's
 CPU time (and its descendants': Ray's daemons belong to serve-generation) from /proc over `--seconds`, and
 prints cores used per process and in all, with the threads each runs and its connections to the broker (one
 per Kafka client). The whole machine's busy cores over the same window are printed beside them: on a shared
@@ -27,7 +28,10 @@ TARGET_CORES = 0.2
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="sampling window (default 30)")
-    parser.add_argument("--settle", type=float, default=60.0, help="seconds to wait after ready (default 60)")
+    parser.add_argument("--settle", type=float, default=30.0,
+                        help="seconds to wait after ready and the dense backfill (default 30)")
+    parser.add_argument("--backfill-timeout", type=float, default=600.0,
+                        help="wait up to this long for the knowledge worker's dense backfill (0: do not wait)")
     parser.add_argument("--start", action="store_true", help="always start a fresh stack in a temporary home")
     parser.add_argument("--startup-timeout", type=float, default=600.0)
     parser.add_argument("--json", action="store_true", help="last line: one JSON object")
@@ -79,6 +83,7 @@ def _stop_stack(proc: subprocess.Popen[bytes]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from relaydesk.bench.backfill import wait_for_dense_backlog
     from relaydesk.bench.idle import sample_idle
     from relaydesk.stack.state import load_state
 
@@ -92,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"starting a stack in {home}", file=sys.stderr, flush=True)
             started = _start_stack(home, args.startup_timeout)
             state = load_state(home)
+        backfill = wait_for_dense_backlog(state.endpoints, args.backfill_timeout)  # type: ignore[attr-defined]
         print(f"settling {args.settle:.0f} s, then sampling {args.seconds:.0f} s", file=sys.stderr, flush=True)
         time.sleep(args.settle)
         roots = {"up": state.pid, **{n: int(p) for n, p in state.services.items() if p}}  # type: ignore[attr-defined]
@@ -113,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         "broker_connections": sample.broker_connections,
         "machine_busy_cores": sample.machine_busy_cores,
         "cores": os.cpu_count(),
+        "dense_backlog": backfill,
         "settings": {k: v for k, v in sorted(os.environ.items()) if k.startswith("RELAYDESK_KAFKA_")},
     }
     if not args.json:

@@ -20,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=90.0)
     parser.add_argument("--plot", default=None, help="write a latency histogram PNG here")
     parser.add_argument("--json", action="store_true", help="last line: one JSON object")
+    parser.add_argument("--backfill-timeout", type=float, default=600.0,
+                        help="wait up to this long for the knowledge worker's dense backfill first (0: do not wait)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,12 +30,14 @@ def run(args: argparse.Namespace) -> int:
     import uuid
     from concurrent.futures import ThreadPoolExecutor
 
+    from relaydesk.bench.backfill import wait_for_local_stack
     from relaydesk.bench.hops import hop_gaps
     from relaydesk.bench.stats import histogram_png, percentiles, progress
     from relaydesk.cli.gateway_client import GatewayClient
     from relaydesk.stack.demo_data import chat_once
 
     client = GatewayClient.for_tenant(args.tenant, timeout_s=args.timeout + 10)
+    backfill = wait_for_local_stack(args.backfill_timeout)
     run_id = uuid.uuid4().hex[:6]
     plan = [QUESTIONS[i % len(QUESTIONS)] for i in range(args.turns)]
     results: dict[str, list[dict]] = {"cold": [], "warm": []}
@@ -80,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         # Between stages (broker hop, fetch wait, batching, decode), per hop, for misses and cache hits.
         "hop_ms_p50": {k: {h: round(statistics.median(v), 2) for h, v in hops.items()} for k, hops in hop_ms.items()},
         "concurrency": args.concurrency,
+        "dense_backlog": backfill,  # the knowledge worker's background embedding queue before the run
     }
     hits = [r["latency_ms"] for rows in results.values() for r in rows if r["cache"].get("hit")]
     misses = [r["latency_ms"] for rows in results.values() for r in rows if not r["cache"].get("hit")]

@@ -74,6 +74,15 @@ KNOWLEDGE_FRESHNESS = Histogram(
     "relaydesk_knowledge_freshness_seconds", "Knowledge update produced -> applied and searchable",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
 )
+DENSE_BACKLOG = Gauge(
+    "relaydesk_dense_backlog",
+    "Chunks and retrieval units written without their final dense vector, queued in this process's background"
+    " indexer (keyword search finds them meanwhile, semantic search not yet)",
+)
+DENSE_LAG = Histogram(
+    "relaydesk_dense_lag_seconds", "Chunk or retrieval unit written -> its dense vector set (semantic search finds it)",
+    buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900),
+)
 QA_SCORE = Histogram(
     "relaydesk_qa_score", "QA rubric score of scored conversations (0-100)", ["rubric_version"],
     buckets=(10, 20, 30, 40, 50, 60, 70, 80, 90, 100),

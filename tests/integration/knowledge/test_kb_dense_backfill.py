@@ -1,11 +1,16 @@
 """Deferred dense indexing: a chunk is searchable (BM25) as soon as it is written, its dense vector follows
-from the background indexer, and a job overtaken by a newer version never overwrites it."""
+from the background indexer, a job overtaken by a newer version never overwrites it, and /metrics shows the
+backlog and how long vectors waited."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
+import numpy as np
 import pytest
+from prometheus_client import REGISTRY, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from relaydesk.events import KnowledgeUpdate
 from relaydesk.knowledge import core as knowledge
@@ -98,4 +103,42 @@ def test_when_restarted_then_chunks_left_without_vectors_are_recovered(
     assert indexer.recover(collections.units, sparse=False) == 4
     assert indexer.drain(60)
     assert kb_store.count(collections.units, "acme", pending) == 0
+    indexer.close()
+
+
+class GatedEmbedder(CountingEmbedder):
+    """The real embedder, holding every passage batch until the test opens the gate."""
+
+    def __init__(self, inner: CountingEmbedder) -> None:
+        super().__init__(inner.inner)
+        self.gate = threading.Event()
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        assert self.gate.wait(60)
+        return super().embed_passages(texts)
+
+
+def _scraped(name: str) -> float:
+    """A sample's value as /metrics serves it."""
+    families = text_string_to_metric_families(generate_latest(REGISTRY).decode())
+    return next(s.value for f in families for s in f.samples if s.name == name)
+
+
+def test_when_vectors_wait_then_metrics_show_the_backlog_and_the_lag(
+    kb_store: VectorStore, kb_embedder: CountingEmbedder
+) -> None:
+    collections = ensure_index(kb_store, kb_embedder.dim)
+    gated = GatedEmbedder(kb_embedder)
+    held = HeldJobs()
+    kdeps = knowledge.KnowledgeDeps(kb_store, gated, collections, dense_indexer=held)
+    knowledge.handle(upsert("hours", "The desk opens at nine. It closes at five.", 1), kdeps)
+    backlog_before, lags_before = _scraped("relaydesk_dense_backlog"), _scraped("relaydesk_dense_lag_seconds_count")
+    indexer = BackgroundDenseIndexer(kb_store, gated, batch_size=2)
+    indexer.submit(held.jobs)  # the chunk and its units: a title and two sentences
+    assert indexer.pending == len(held.jobs) == 4
+    assert _scraped("relaydesk_dense_backlog") == backlog_before + 4
+    gated.gate.set()
+    assert indexer.drain(60)
+    assert indexer.pending == 0 and _scraped("relaydesk_dense_backlog") == backlog_before
+    assert _scraped("relaydesk_dense_lag_seconds_count") == lags_before + 4
     indexer.close()

@@ -4,6 +4,10 @@ compare-and-set (see `relaydesk.knowledge.dense`).
 Jobs are coalesced per chunk (a newer job replaces a queued older one) and embedded in small batches, so a
 query embedding elsewhere in the process never waits long for the CPU. Jobs live in memory: after a crash,
 `recover()` finds chunks still marked `dense_ready=0` in every tenant and queues them again.
+
+`/metrics` shows the backlog of every indexer in the process (`relaydesk_dense_backlog`) and how long each
+written vector waited (`relaydesk_dense_lag_seconds`): until the backlog is empty, new articles are found by
+their words only, and an embedding thread shares the CPU with the stages (benchmarks wait for it).
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+from relaydesk.common import metrics
 from relaydesk.embedding.base import Embedder
 from relaydesk.knowledge.chunking import embed_text
 from relaydesk.knowledge.dense import DenseJob
@@ -25,6 +31,15 @@ from relaydesk.knowledge.units import unit_embed_text
 from relaydesk.vectorstore.base import Filter, Match, Point, VectorStore
 
 log = logging.getLogger(__name__)
+
+_LIVE: weakref.WeakSet[BackgroundDenseIndexer] = weakref.WeakSet()  # open indexers, for the backlog gauge
+
+
+def _backlog() -> float:
+    return float(sum(indexer.pending for indexer in list(_LIVE)))
+
+
+metrics.DENSE_BACKLOG.set_function(_backlog)
 
 
 class BackgroundDenseIndexer:
@@ -50,6 +65,13 @@ class BackgroundDenseIndexer:
         self._lags_ms: list[float] = []
         self._thread = threading.Thread(target=self._run, name="dense-backfill", daemon=True)
         self._thread.start()
+        _LIVE.add(self)
+
+    @property
+    def pending(self) -> int:
+        """Jobs queued or being embedded now."""
+        with self._cond:
+            return len(self._queue) + self._busy
 
     def submit(self, jobs: Sequence[DenseJob]) -> None:
         with self._cond:
@@ -111,6 +133,7 @@ class BackgroundDenseIndexer:
             self._closed = True
             self._cond.notify_all()
         self._thread.join(timeout=drain_s)
+        _LIVE.discard(self)
 
     # --- the worker ---------------------------------------------------------------------------------
 
@@ -158,6 +181,7 @@ class BackgroundDenseIndexer:
                 continue
             self.store.upsert(job.collection, [job.completed(vec)], only_if=job.guard())
             written += 1
+            metrics.DENSE_LAG.observe(max(time.monotonic() - job.submitted_at, 0.0))
         with self._cond:
             self._written += written
             self._dropped += dropped
