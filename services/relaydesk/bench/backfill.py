@@ -2,8 +2,8 @@
 
 Right after `relaydesk up` the demo knowledge is searchable by its words at once, while its dense vectors are
 embedded in the background for a minute or two (about 50 CPU-seconds on two cores). A latency or idle figure
-taken meanwhile measures that thread as much as the stack: cache hits measured 250-300 ms p50 during it and
-140-190 ms on the same stack after it. So the stack benchmarks read `relaydesk_dense_backlog` from the
+taken meanwhile measures that thread as much as the stack: on one stack, cache hits took 172 ms p50 during it
+and 135-141 ms after it (docs/benchmarks.md). So the stack benchmarks read `relaydesk_dense_backlog` from the
 knowledge worker's `/metrics` and wait, with a progress bar, until it is empty.
 """
 
