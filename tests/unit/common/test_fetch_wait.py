@@ -5,16 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from clocks import ManualClock
 from relaydesk.common.faust_transport import AdaptiveFetcher
 from relaydesk.common.fetch_wait import AdaptiveWait
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.mark.parametrize(
@@ -27,7 +20,7 @@ class Clock:
     ],
 )
 def test_when_quiet_for_a_while_then_the_wait_is_long(quiet_for_s: float, expected_ms: int) -> None:
-    clock = Clock()
+    clock = ManualClock(100.0)
     wait = AdaptiveWait(20, 500, 10.0, clock)
     wait.saw_records()
     clock.now += quiet_for_s
@@ -35,7 +28,7 @@ def test_when_quiet_for_a_while_then_the_wait_is_long(quiet_for_s: float, expect
 
 
 def test_when_a_record_comes_after_idle_then_the_next_fetch_is_short_again() -> None:
-    clock = Clock()
+    clock = ManualClock(100.0)
     wait = AdaptiveWait(20, 500, 10.0, clock)
     clock.now += 60
     assert wait.current_ms() == 500 and wait.idle
@@ -45,19 +38,19 @@ def test_when_a_record_comes_after_idle_then_the_next_fetch_is_short_again() -> 
 
 
 def test_when_a_consumer_starts_then_it_is_short_for_its_catch_up() -> None:
-    assert AdaptiveWait(20, 500, 10.0, Clock()).current_ms() == 20
+    assert AdaptiveWait(20, 500, 10.0, ManualClock(100.0)).current_ms() == 20
 
 
 @pytest.mark.parametrize("idle_ms", [0, 20, 10])  # off, equal, or below the short wait: never changes
 def test_when_idle_wait_is_not_longer_then_adaptivity_is_off(idle_ms: int) -> None:
-    clock = Clock()
+    clock = ManualClock(100.0)
     wait = AdaptiveWait(20, idle_ms, 10.0, clock)
     clock.now += 3600
     assert wait.current_ms() == 20 and not wait.enabled
 
 
 def test_when_the_fetcher_is_adaptive_then_its_requests_carry_the_current_wait() -> None:
-    clock = Clock()
+    clock = ManualClock(100.0)
     fetcher = object.__new__(AdaptiveFetcher)  # no client: only the attribute the fetch loop reads
     fetcher._fetch_max_wait_ms = 20  # what aiokafka's __init__ writes
     assert fetcher._fetch_max_wait_ms == 20

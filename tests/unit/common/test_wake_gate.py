@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import threading
 
+from clocks import ManualClock
 from relaydesk.common.wake_gate import WakeGate
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_when_nothing_comes_for_quiet_s_then_quiet_and_a_record_wakes_it_for_another_quiet_s() -> None:
-    clock = Clock()
+    clock = ManualClock(100.0)
     gate = WakeGate(10.0, clock=clock)
     assert not gate.quiet()  # starts awake
     clock.now += 10.0

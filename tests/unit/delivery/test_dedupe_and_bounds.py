@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from clocks import ManualClock
 from relaydesk.common import metrics
 from relaydesk.common.dedupe import SeenIds
 from relaydesk.common.dlq import dead_letter
@@ -19,14 +20,6 @@ from relaydesk.generation.ports import HistoryTurn
 from unit.generation.generation_doubles import ScriptedGenerator, make_deps, make_turn
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class Record:
     """Stands in for the Faust event a table write is attributed to (only needs to be weak-referenceable)."""
 
@@ -36,7 +29,7 @@ def counter(metric: object, *labels: str) -> float:
 
 
 def test_when_ids_exceed_capacity_or_age_then_oldest_forgotten() -> None:
-    clock = Clock()
+    clock = ManualClock()
     seen = SeenIds(capacity=3, max_age_s=10.0, clock=clock)
     seen.add(["a", "b", "c"])
     assert "a" in seen and len(seen) == 3
@@ -70,7 +63,7 @@ def test_when_reply_out_then_redelivered_turn_not_generated_again_and_counted() 
 
 
 def test_when_answered_replies_exceed_bounds_then_forgotten() -> None:
-    clock = Clock()
+    clock = ManualClock()
     pending = PendingReplies(answered_capacity=2, answered_max_age_s=60.0, clock=clock)
     for reply_id in ("r1", "r2", "r3"):
         pending.pop(reply_id)
@@ -84,7 +77,7 @@ def _turn(turn_id: str, role: str = "assistant") -> HistoryTurn:
 
 
 def test_when_replies_replayed_for_many_conversations_then_waiting_history_is_bounded() -> None:
-    clock = Clock()
+    clock = ManualClock()
     table: dict[str, Any] = {}
     history = TableHistory(BufferedTable(table), max_turns=4, max_waiting=100, max_age_s=600.0,
                            clock=clock)

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
+from clocks import ManualClock
 from relaydesk.gateway.config import GatewaySettings, RateLimit
 from relaydesk.gateway.ratelimit import TenantRateLimiter, retry_after_header
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_when_burst_spent_then_wait_until_refill_and_other_tenants_unaffected() -> None:
     settings = GatewaySettings(rate_limit_per_s=2, rate_limit_burst=3,
                                tenant_rate_limits={"vip": RateLimit(per_s=100, burst=50)})
-    clock = Clock()
+    clock = ManualClock(100.0)
     limiter = TenantRateLimiter(settings.rate_limit_for, clock)
     assert [limiter.take("acme") for _ in range(3)] == [0, 0, 0]
     wait = limiter.take("acme")
@@ -30,7 +23,7 @@ def test_when_burst_spent_then_wait_until_refill_and_other_tenants_unaffected() 
 
 
 def test_when_refilled_for_long_then_capped_at_burst() -> None:
-    clock = Clock()
+    clock = ManualClock(100.0)
     limiter = TenantRateLimiter(lambda _: RateLimit(per_s=1, burst=2), clock)
     clock.now += 3600
     assert [limiter.take("acme") == 0 for _ in range(3)] == [True, True, False]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from clocks import ManualClock
 from relaydesk.events import (
     ComplianceVerdict,
     ConversationState,
@@ -21,14 +22,6 @@ from relaydesk.qa.config import QaSettings
 from relaydesk.qa.rubric import default_rubric
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def turn(cid: str, turn_id: str, text: str, at: int) -> TurnAnnotated:
@@ -50,8 +43,8 @@ def closed(cid: str) -> ConversationState:
     return ConversationState(tenant_id="acme", conversation_id=cid, state="closed", event_id="state-closed-1")
 
 
-def deps_with_clock() -> tuple[core.QaDeps, Clock]:
-    clock = Clock()
+def deps_with_clock() -> tuple[core.QaDeps, ManualClock]:
+    clock = ManualClock(1000.0)
     deps = build_deps(QaSettings(idle_timeout_s=20))
     deps.clock = clock
     return deps, clock
@@ -64,7 +57,7 @@ def feed(deps: core.QaDeps, *events: object) -> list[object]:
     return out
 
 
-def close(deps: core.QaDeps, clock: Clock, cid: str) -> list[object]:
+def close(deps: core.QaDeps, clock: ManualClock, cid: str) -> list[object]:
     """A close, then the sweep once the grace has passed."""
     assert feed(deps, closed(cid)) == [], "a close waits for the grace: its conversation's events may still come"
     clock.now += deps.close_grace_s

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 
+from clocks import ManualClock
 from relaydesk.bench.backfill import KNOWLEDGE_ENDPOINT, dense_backlog, wait_for_dense_backlog
 from relaydesk.common.ports import free_port
 
@@ -55,31 +56,18 @@ def test_when_page_unreachable_or_without_the_metric_then_unknown(metrics_page: 
     assert dense_backlog(url + "/nothing-here") is None
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps = 0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps += 1
-        self.now += seconds
-
-
 def test_when_backlog_drains_then_wait_ends_at_zero() -> None:
     readings = iter([120.0, 80.0, 7.0, 0.0])
-    t = FakeTime()
+    t = ManualClock()
     report = wait_for_dense_backlog({KNOWLEDGE_ENDPOINT: "http://k"}, 600, read=lambda _: next(readings),
-                                    clock=t.clock, sleep=t.sleep)  # fmt: skip
+                                    clock=t, sleep=t.sleep)  # fmt: skip
     assert report == {"at_start": 120.0, "waited_s": 3.0, "left": 0.0}
     assert t.sleeps == 3
 
 
 def test_when_backlog_never_drains_then_wait_stops_at_timeout_and_reports_what_is_left() -> None:
-    t = FakeTime()
-    report = wait_for_dense_backlog({KNOWLEDGE_ENDPOINT: "http://k"}, 5, read=lambda _: 9.0, clock=t.clock,
+    t = ManualClock()
+    report = wait_for_dense_backlog({KNOWLEDGE_ENDPOINT: "http://k"}, 5, read=lambda _: 9.0, clock=t,
                                     sleep=t.sleep)  # fmt: skip
     assert report == {"at_start": 9.0, "waited_s": 5.0, "left": 9.0}
 
@@ -96,7 +84,7 @@ def test_when_backlog_never_drains_then_wait_stops_at_timeout_and_reports_what_i
 def test_when_nothing_to_wait_for_then_no_wait(
     endpoints: dict[str, str], timeout_s: float, first: float | None, expected: float | None
 ) -> None:
-    t = FakeTime()
-    report = wait_for_dense_backlog(endpoints, timeout_s, read=lambda _: first, clock=t.clock, sleep=t.sleep)
+    t = ManualClock()
+    report = wait_for_dense_backlog(endpoints, timeout_s, read=lambda _: first, clock=t, sleep=t.sleep)
     assert report == {"at_start": expected, "waited_s": 0.0, "left": expected}
     assert t.sleeps == 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from clocks import ManualClock
 from relaydesk.stack.supervisor import Backoff, RestartTracker, Supervisor
 
 POLICY = Backoff(initial_s=0.5, factor=2.0, max_s=8.0, healthy_after_s=60.0)
@@ -95,16 +96,8 @@ class FakeChild:
 
 
 @dataclass
-class Clock:
-    now: float = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@dataclass
 class Harness:
-    clock: Clock = field(default_factory=Clock)
+    clock: ManualClock = field(default_factory=ManualClock)
     said: list[str] = field(default_factory=list)
     hooks: list[str] = field(default_factory=list)
     children: list[FakeChild] = field(default_factory=lambda: [FakeChild("worker-intent"), FakeChild("gateway")])
