@@ -18,8 +18,10 @@ from stack_helpers import RunningStack
 
 
 def _killed(stack: RunningStack) -> str:
-    """The process that classifies intent: `worker-nlu` on the local stack, `worker-intent` where it runs apart."""
-    return "worker-nlu" if "worker-nlu" in _state(stack)["services"] else "worker-intent"
+    """The process that classifies intent: `worker-guard-nlu` on the local stack, `worker-nlu` or `worker-intent`
+    where it runs apart."""
+    services = _state(stack)["services"]
+    return next(name for name in ("worker-guard-nlu", "worker-nlu", "worker-intent") if name in services)
 
 
 def _state(stack: RunningStack) -> dict:

@@ -1,7 +1,12 @@
 """Loads the JSON Schemas under `schemas/` (the contract) and validates documents against them.
 
 The schemas reference each other by relative `$ref`; every file carries an absolute `$id`, so one
-`referencing.Registry` resolves them all.
+`referencing.Registry` resolves them all (and one `jsonschema_rs.Registry` for the fast validator).
+
+Two validators per schema: `fast_validator_for` (jsonschema-rs, compiled, formats checked) decides whether a
+document is valid, on every (de)serialise; `validator_for` (jsonschema) only words what is wrong with a document
+the fast one rejected. On a 10 kB `turns.context` event the first takes about 0.03 ms, the second about 2 ms,
+and each event is checked when it is written and when every consumer reads it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -32,15 +38,21 @@ def schemas_dir() -> Path:
 
 
 @cache
-def _registry_and_ids() -> tuple[Registry, dict[str, str]]:
+def _documents() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Every schema file: (its path under `schemas/`, its contents)."""
     root = schemas_dir()
-    resources = []
-    ids: dict[str, str] = {}
-    for path in sorted(root.rglob("*.json")):
-        doc = json.loads(path.read_text())
-        resources.append((doc["$id"], Resource.from_contents(doc)))
-        ids[path.relative_to(root).as_posix()] = doc["$id"]
-    return Registry().with_resources(resources), ids
+    return tuple((p.relative_to(root).as_posix(), json.loads(p.read_text())) for p in sorted(root.rglob("*.json")))
+
+
+@cache
+def _registry_and_ids() -> tuple[Registry, dict[str, str]]:
+    resources = [(doc["$id"], Resource.from_contents(doc)) for _, doc in _documents()]
+    return Registry().with_resources(resources), {rel: doc["$id"] for rel, doc in _documents()}
+
+
+@cache
+def _fast_registry() -> jsonschema_rs.Registry:
+    return jsonschema_rs.Registry([(doc["$id"], doc) for _, doc in _documents()])
 
 
 def load_schema(rel_path: str) -> dict[str, Any]:
@@ -52,6 +64,14 @@ def validator_for(rel_path: str) -> Draft202012Validator:
     registry, _ = _registry_and_ids()
     schema = load_schema(rel_path)
     return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@cache
+def fast_validator_for(rel_path: str) -> jsonschema_rs.Draft202012Validator:
+    """The compiled validator that judges documents of `rel_path` (draft 2020-12, formats validated)."""
+    return jsonschema_rs.Draft202012Validator(
+        load_schema(rel_path), registry=_fast_registry(), validate_formats=True
+    )
 
 
 def registry() -> Registry:

@@ -18,18 +18,25 @@ class DrillError(RuntimeError):
     pass
 
 
-# Stages that share a process in some layouts: the local stack runs intent and emotion in `worker-nlu`.
-HOSTS = {"intent": "worker-nlu", "emotion": "worker-nlu"}
+# Stages that share a process in some layouts: the local stack runs guard, intent and emotion in
+# `worker-guard-nlu`, or intent and emotion in `worker-nlu` (RELAYDESK_STACK_GUARD_IN_NLU=0).
+HOSTS = {
+    "guard": ("worker-guard-nlu",),
+    "intent": ("worker-guard-nlu", "worker-nlu"),
+    "emotion": ("worker-guard-nlu", "worker-nlu"),
+}
 
 
 def service_name(stage: str, running: Iterable[str] = ()) -> str:
-    """`intent` -> `worker-intent`, or `worker-nlu` where the stack runs that instead; `gateway` and
+    """`intent` -> `worker-intent`, or the process that hosts it where the stack runs that instead; `gateway` and
     `serve-generation` stay as they are."""
     if stage in ("gateway", "serve-generation"):
         return stage
     running = set(running)
-    own, host = f"worker-{stage}", HOSTS.get(stage)
-    return host if host is not None and own not in running and host in running else own
+    own = f"worker-{stage}"
+    if own in running:
+        return own
+    return next((host for host in HOSTS.get(stage, ()) if host in running), own)
 
 
 def readiness_url(state: StackState, service: str) -> str:

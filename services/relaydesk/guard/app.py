@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import faust
 
@@ -13,7 +14,7 @@ from relaydesk.common.kafka import ensure_topics
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.stage import Stage, install_stage
 from relaydesk.common.topics import Topics, TopicSpec
-from relaydesk.common.worker import as_batch, build_worker
+from relaydesk.common.worker import build_worker
 from relaydesk.events import ComplianceAudit, ConversationTurn, Envelope, TenantConfig, TurnAnnotated
 from relaydesk.events.consent import ConsentEvent
 from relaydesk.guard import core
@@ -61,38 +62,49 @@ class RawArchive:
         return topic
 
 
-def build_app(kafka: KafkaSettings | None = None, deps: Any = None) -> faust.App:
-    settings = GuardSettings()
-    deps = deps or build_deps(settings)
-    kafka_settings = kafka or KafkaSettings()
-    archive = RawArchive(kafka_settings)
+class GuardAdapter:
+    """The guard's Faust-side wiring, shared by its own worker and by the local stack's guard-nlu process: the core
+    over a batch, where each output goes, and tenant-config reloads (retention of the raw archive included)."""
 
-    def route(event: Envelope) -> str:
+    def __init__(self, kafka: KafkaSettings, deps: Any = None, settings: GuardSettings | None = None) -> None:
+        self.settings = settings or GuardSettings()
+        self.deps = deps or build_deps(self.settings)
+        self.archive = RawArchive(kafka)
+
+    def handle_batch(self, events: Sequence[Envelope]) -> list[list[Envelope]]:
+        return core.handle_batch(cast(Sequence[ConversationTurn], events), self.deps)
+
+    def route(self, event: Envelope, turns_topic: str = Topics.TURNS_GUARDED) -> str:
+        """`turns_topic`: where guarded turns go (the guard's own topic, or the next stage's in guard-nlu)."""
         if isinstance(event, TurnAnnotated):
-            return Topics.TURNS_GUARDED
+            return turns_topic
         if isinstance(event, ComplianceAudit):
             return Topics.COMPLIANCE_AUDIT
         if isinstance(event, ConsentEvent):
             return Topics.CONSENT_LEDGER
         if isinstance(event, ConversationTurn):
-            return archive.topic_for(event.tenant_id)
+            return self.archive.topic_for(event.tenant_id)
         raise KeyError(f"no route for {type(event).__name__}")
 
-    def apply_config(config: TenantConfig) -> None:
-        archive.configure(config)
-        core.apply_tenant_config(config, deps)
+    def apply_config(self, config: TenantConfig) -> None:
+        self.archive.configure(config)
+        core.apply_tenant_config(config, self.deps)
+
+
+def build_app(kafka: KafkaSettings | None = None, deps: Any = None) -> faust.App:
+    kafka_settings = kafka or KafkaSettings()
+    guard = GuardAdapter(kafka_settings, deps)
 
     def stages(app: faust.App, kafka: KafkaSettings) -> list[Any]:
-        handle_batch = getattr(core, "handle_batch", None)
         stage = Stage(
             name="guard",
             input_topic=Topics.TURNS_RAW,
             input_type=ConversationTurn,
-            handle_batch=(lambda events: handle_batch(events, deps)) if handle_batch else as_batch(core.handle, deps),
-            route=route,
-            batch_size=settings.batch_size,
-            batch_within_s=settings.batch_within_s,
+            handle_batch=guard.handle_batch,
+            route=guard.route,
+            batch_size=guard.settings.batch_size,
+            batch_within_s=guard.settings.batch_within_s,
         )
         return [install_stage(app, stage, kafka)]
 
-    return build_worker("guard", stages, apply_config=apply_config, kafka=kafka_settings)
+    return build_worker("guard", stages, apply_config=guard.apply_config, kafka=kafka_settings)

@@ -50,17 +50,26 @@ DEMO_TENANT = "demo"
 # Intent and emotion in one process (relaydesk/nlu/app.py): one poller, one embedder and one hop fewer. On by
 # default on the local stack; RELAYDESK_STACK_COMBINED_NLU=0 runs the two workers the chart deploys.
 COMBINED_NLU_ENV = "RELAYDESK_STACK_COMBINED_NLU"
+# And the guard in front of them (`worker guard-nlu`): one more hop and one more process fewer. On by default
+# where intent and emotion are combined; RELAYDESK_STACK_GUARD_IN_NLU=0 runs the guard apart.
+GUARD_IN_NLU_ENV = "RELAYDESK_STACK_GUARD_IN_NLU"
+
+
+def _on(env: str) -> bool:
+    return os.environ.get(env, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def combined_nlu() -> bool:
-    return os.environ.get(COMBINED_NLU_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+    return _on(COMBINED_NLU_ENV)
 
 
 def stack_workers() -> tuple[str, ...]:
-    if combined_nlu():
-        at = WORKERS.index("intent")
-        return (*WORKERS[:at], "nlu", *(w for w in WORKERS[at:] if w not in ("intent", "emotion")))
-    return WORKERS
+    if not combined_nlu():
+        return WORKERS
+    merged = ("guard", "intent", "emotion") if _on(GUARD_IN_NLU_ENV) else ("intent", "emotion")
+    at = WORKERS.index(merged[0])
+    name = "guard-nlu" if "guard" in merged else "nlu"
+    return (*WORKERS[:at], name, *(w for w in WORKERS[at:] if w not in merged))
 
 
 class StackError(RuntimeError):

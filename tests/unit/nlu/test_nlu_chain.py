@@ -49,8 +49,9 @@ def test_when_first_emits_no_turn_for_an_input_then_that_output_passes_through()
 def test_when_combined_nlu_is_left_on_then_up_runs_one_nlu_worker(
     value: str | None, combined: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from relaydesk.stack.up import COMBINED_NLU_ENV, WORKERS, stack_workers
+    from relaydesk.stack.up import COMBINED_NLU_ENV, GUARD_IN_NLU_ENV, WORKERS, stack_workers
 
+    monkeypatch.setenv(GUARD_IN_NLU_ENV, "0")
     if value is None:
         monkeypatch.delenv(COMBINED_NLU_ENV, raising=False)
     else:
@@ -59,3 +60,40 @@ def test_when_combined_nlu_is_left_on_then_up_runs_one_nlu_worker(
     assert ("nlu" in workers) is combined
     assert ("intent" in workers) is not combined and ("emotion" in workers) is not combined
     assert set(workers) - {"nlu"} <= set(WORKERS)
+
+
+@pytest.mark.parametrize(
+    ("combined", "guard_in", "front"),
+    [
+        (None, None, ("guard-nlu",)),  # the default: guard, intent and emotion in one process
+        ("1", "0", ("guard", "nlu")),
+        ("0", "1", ("guard", "intent", "emotion")),  # the guard joins only a combined NLU
+    ],
+)
+def test_when_guard_in_nlu_is_left_on_then_up_runs_guard_intent_and_emotion_in_one_worker(
+    combined: str | None, guard_in: str | None, front: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relaydesk.stack.up import COMBINED_NLU_ENV, GUARD_IN_NLU_ENV, stack_workers
+
+    for env, value in ((COMBINED_NLU_ENV, combined), (GUARD_IN_NLU_ENV, guard_in)):
+        if value is None:
+            monkeypatch.delenv(env, raising=False)
+        else:
+            monkeypatch.setenv(env, value)
+    workers = stack_workers()
+    assert workers[: len(front)] == front
+    assert not {"guard", "intent", "emotion", "nlu", "guard-nlu"} - set(front) & set(workers)
+    assert "knowledge" in workers and "generation" in workers
+
+
+def test_when_guard_nlu_routes_then_turns_go_on_to_retrieval_and_the_rest_as_the_guard_routes_them() -> None:
+    from relaydesk.common.settings import KafkaSettings
+    from relaydesk.common.topics import Topics
+    from relaydesk.events import ComplianceAudit
+    from relaydesk.guard.app import GuardAdapter
+
+    adapter = GuardAdapter(KafkaSettings(), deps=object())
+    assert adapter.route(_turn(0), Topics.TURNS_EMOTION) == Topics.TURNS_EMOTION
+    assert adapter.route(_turn(0)) == Topics.TURNS_GUARDED
+    audit = ComplianceAudit.model_construct(tenant_id="t")
+    assert adapter.route(audit, Topics.TURNS_EMOTION) == Topics.COMPLIANCE_AUDIT

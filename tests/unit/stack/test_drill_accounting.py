@@ -79,3 +79,7 @@ def test_when_the_stack_runs_intent_and_emotion_in_one_process_then_a_drill_kill
     assert service_name("compliance", combined) == "worker-compliance"
     assert service_name("gateway", combined) == "gateway"
     assert service_name("guard") == "worker-guard"
+    front = {"gateway": 1, "worker-guard-nlu": 2, "worker-compliance": 4}
+    assert service_name("guard", front) == service_name("intent", front) == service_name("emotion", front)
+    assert service_name("guard", front) == "worker-guard-nlu"
+    assert service_name("guard", combined) == "worker-guard"
