@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("bench", "generation"), "relaydesk.cli.bench_generation", "tokens/s and TTFT through Ray Serve"),
     (("bench", "turn"), "relaydesk.cli.bench_turn", "end-to-end latency of a turn through the stack"),
     (("bench", "idle"), "relaydesk.cli.bench_idle", "CPU per process of the idle local stack"),
+    (("bench", "contract"), "relaydesk.cli.bench_contract", "contract check cost per event, compiled vs jsonschema"),
     (("bench", "assist"), "relaydesk.cli.bench_assist", "customer turn to first agent-assist suggestion latency"),
     (("worker",), "relaydesk.cli.worker", "run one stream processor (Faust worker)"),
     (("gateway",), "relaydesk.cli.gateway", "run the HTTP gateway"),

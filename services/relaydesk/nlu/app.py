@@ -77,28 +77,17 @@ def build_app(kafka: KafkaSettings | None = None, *, guard: bool = False) -> fau
         def after_record(record: Any, event: Envelope, outputs: Sequence[Envelope]) -> None:
             table.flush(record, event.conversation_id or "")
 
-        if front is None:
-            stage = Stage(
-                name="nlu",
-                input_topic=Topics.TURNS_GUARDED,
-                input_type=TurnAnnotated,
-                handle_batch=nlu_batch,
-                route=route_by_type({TurnAnnotated: Topics.TURNS_EMOTION}),
-                batch_size=intent_settings.batch_size,
-                batch_within_s=intent_settings.batch_within_s,
-                after_record=after_record,
-            )
-        else:
-            stage = Stage(
-                name="guard-nlu",
-                input_topic=Topics.TURNS_RAW,
-                input_type=ConversationTurn,
-                handle_batch=lambda events: chain(events, front.handle_batch, nlu_batch),
-                route=lambda event: front.route(event, Topics.TURNS_EMOTION),
-                batch_size=intent_settings.batch_size,
-                batch_within_s=intent_settings.batch_within_s,
-                after_record=after_record,
-            )
+        stage = Stage(
+            name="nlu" if front is None else "guard-nlu",
+            input_topic=Topics.TURNS_GUARDED if front is None else Topics.TURNS_RAW,
+            input_type=TurnAnnotated if front is None else ConversationTurn,
+            handle_batch=nlu_batch if front is None else lambda events: chain(events, front.handle_batch, nlu_batch),
+            route=(route_by_type({TurnAnnotated: Topics.TURNS_EMOTION}) if front is None
+                   else lambda event: front.route(event, Topics.TURNS_EMOTION)),
+            batch_size=intent_settings.batch_size,
+            batch_within_s=intent_settings.batch_within_s,
+            after_record=after_record,
+        )
         return [install_stage(app, stage, kafka)]
 
     def apply_config(config: Any) -> None:
