@@ -15,6 +15,7 @@ from typing import Any
 from confluent_kafka import Consumer, TopicPartition
 
 from relaydesk.common import serde
+from relaydesk.common.kafka import consumer_config
 from relaydesk.common.schema_registry import fast_validator_for, validator_for
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
@@ -27,8 +28,7 @@ TOPICS = (Topics.TURNS_RAW, Topics.TURNS_GUARDED, Topics.TURNS_EMOTION, Topics.T
 def read_documents(kafka: KafkaSettings, topics: Iterable[str] = TOPICS, per_topic: int = 8,
                    timeout_s: float = 5.0) -> dict[str, list[bytes]]:  # fmt: skip
     """Up to `per_topic` records from the start of partition 0 of each topic (empty where none is there)."""
-    consumer = Consumer({**kafka.confluent_config(), "group.id": "relaydesk-bench-contract",
-                         "enable.auto.commit": False})  # fmt: skip
+    consumer = Consumer(consumer_config(kafka, "relaydesk-bench-contract"))
     found: dict[str, list[bytes]] = {}
     try:
         for topic in topics:

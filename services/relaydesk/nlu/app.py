@@ -59,6 +59,7 @@ def build_app(kafka: KafkaSettings | None = None, *, guard: bool = False) -> fau
     emotion_settings = EmotionSettings()
     intent_deps = build_intent_deps(intent_settings)
     front = GuardAdapter(kafka_settings) if guard else None
+    name = "guard-nlu" if guard else "nlu"
 
     def stages(app: faust.App, kafka: KafkaSettings) -> list[Any]:
         table = BufferedTable(app.Table("emotion-trend", default=list, partitions=kafka.partitions, key_type=str))
@@ -78,7 +79,7 @@ def build_app(kafka: KafkaSettings | None = None, *, guard: bool = False) -> fau
             table.flush(record, event.conversation_id or "")
 
         stage = Stage(
-            name="nlu" if front is None else "guard-nlu",
+            name=name,
             input_topic=Topics.TURNS_GUARDED if front is None else Topics.TURNS_RAW,
             input_type=TurnAnnotated if front is None else ConversationTurn,
             handle_batch=nlu_batch if front is None else lambda events: chain(events, front.handle_batch, nlu_batch),
@@ -96,7 +97,7 @@ def build_app(kafka: KafkaSettings | None = None, *, guard: bool = False) -> fau
         intent_core.apply_tenant_config(config, intent_deps)
 
     return build_worker(
-        "guard-nlu" if guard else "nlu",
+        name,
         stages,
         apply_config=apply_config,
         with_tables=True,

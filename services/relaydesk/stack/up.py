@@ -66,9 +66,9 @@ def combined_nlu() -> bool:
 def stack_workers() -> tuple[str, ...]:
     if not combined_nlu():
         return WORKERS
-    merged = ("guard", "intent", "emotion") if _on(GUARD_IN_NLU_ENV) else ("intent", "emotion")
+    guard_in = _on(GUARD_IN_NLU_ENV)
+    name, merged = ("guard-nlu", ("guard", "intent", "emotion")) if guard_in else ("nlu", ("intent", "emotion"))
     at = WORKERS.index(merged[0])
-    name = "guard-nlu" if "guard" in merged else "nlu"
     return (*WORKERS[:at], name, *(w for w in WORKERS[at:] if w not in merged))
 
 
