@@ -25,6 +25,24 @@ def wait_ready(url: str, deadline: float) -> None:
         time.sleep(0.5)
 
 
+# A one-node local Ray that idles quietly (issue 14 item 9). Serve's controller runs its control loop every 0.1 s
+# by default (about 0.045 of a core on an idle local stack): one replica that never autoscales needs no such
+# pace, and requests do not go through this loop. The raylet's timers (resource report, GC check, object
+# manager, disk and memory monitors, idle-worker reaper) tick every 100-250 ms by default, for a cluster's
+# scheduler; on one node once a second is plenty. Measured on an idle `relaydesk serve-generation` (Ray's
+# processes, 60 s): 0.095-0.100 cores before, 0.078 with these and no log monitor (docs/benchmarks.md).
+# Each is a default: the environment wins.
+QUIET_NODE_ENV = {
+    "RAY_SERVE_CONTROL_LOOP_INTERVAL_S": "1.0",
+    "RAY_raylet_report_resources_period_milliseconds": "1000",
+    "RAY_raylet_check_gc_period_milliseconds": "1000",
+    "RAY_object_manager_timer_freq_ms": "1000",
+    "RAY_local_fs_monitor_interval_ms": "1000",
+    "RAY_kill_idle_workers_interval_ms": "1000",
+    "RAY_memory_monitor_refresh_ms": "1000",
+}
+
+
 def start_ray(num_cpus: int | None, object_store_mb: int = 256) -> None:
     _loopback_only()
     import ray
@@ -34,10 +52,9 @@ def start_ray(num_cpus: int | None, object_store_mb: int = 256) -> None:
     # Ray starts workers at nice 15. On a shared host (the local stack, next to the Faust workers) that
     # starved the replica to a quarter of its speed; here the replica is the service, not a batch job.
     os.environ.setdefault("RAY_worker_niceness", "0")
-    # Serve's controller runs its control loop every 0.1 s by default: about 0.045 of a core on an idle local
-    # stack. One replica that never autoscales needs no such pace; requests do not go through this loop.
-    os.environ.setdefault("RAY_SERVE_CONTROL_LOOP_INTERVAL_S", "0.5")
-    _dynamic_agent_ports()
+    for name, value in QUIET_NODE_ENV.items():
+        os.environ.setdefault(name, value)
+    _local_node_params()
     _adopt_orphans()
     try:
         ray.init(
@@ -121,12 +138,14 @@ def _loopback_only() -> None:
         constants.ENABLE_RAY_CLUSTER = False  # type: ignore[attr-defined]
 
 
-def _dynamic_agent_ports() -> None:
-    """Let a local Ray's dashboard agent take a free port instead of the fixed 52365.
+def _local_node_params() -> None:
+    """Node parameters `ray.init` has no argument for.
 
-    `ray.init` has no argument for that port, and with the fixed default a second local Ray on the same host
-    (the test suite's and a developer's stack, say) kills its raylet at start-up ("Timed out waiting for file
-    .../metrics_agent_port"). 0 asks for a dynamic port, as `ray start --dashboard-agent-listen-port=0` would.
+    The dashboard agent takes a free port instead of the fixed 52365: with the fixed default a second local Ray
+    on the same host (the test suite's and a developer's stack, say) kills its raylet at start-up ("Timed out
+    waiting for file .../metrics_agent_port"). 0 asks for a dynamic port, as `ray start
+    --dashboard-agent-listen-port=0` would. And no log monitor: it tails every worker's log files for the
+    driver, which does not read them (`log_to_driver=False`); it cost about 0.008 of a core idle.
     """
     from ray._private import parameter
 
@@ -136,6 +155,7 @@ def _dynamic_agent_ports() -> None:
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("dashboard_agent_listen_port", 0)
+        kwargs.setdefault("include_log_monitor", False)
         original(self, *args, **kwargs)
 
     init._relaydesk_dynamic_ports = True  # type: ignore[attr-defined]

@@ -173,6 +173,27 @@ async def test_when_paraphrase_then_cache_hit_until_document_changes(
     assert "12.90" in after.text and "9.90" not in after.text
 
 
+def test_when_serve_generation_idles_then_its_node_runs_quiet_timers_and_no_log_monitor(
+    serve_process: ServeProcess,
+) -> None:
+    """The quiet-node defaults (local_serve.QUIET_NODE_ENV) reach Ray's daemons, and no log monitor runs."""
+    cmdlines: list[str] = []
+    raylet_env: dict[str, str] = {}
+    for pid in alive(descendants(serve_process.proc.pid)):
+        try:
+            cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            environ = (Path("/proc") / str(pid) / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        cmdlines.append(cmdline)
+        if "raylet" in cmdline.split(" ", 1)[0]:
+            raylet_env = dict(e.decode().split("=", 1) for e in environ if b"=" in e)
+    assert raylet_env, f"no raylet among {len(cmdlines)} Ray processes"
+    assert raylet_env.get("RAY_raylet_report_resources_period_milliseconds") == "1000"
+    assert raylet_env.get("RAY_SERVE_CONTROL_LOOP_INTERVAL_S") == "1.0"
+    assert not [c for c in cmdlines if "log_monitor" in c]
+
+
 async def test_when_replica_is_killed_mid_conversation_then_fallback_answer(serve_process: ServeProcess) -> None:
     replica_pid = httpx.get(endpoint(serve_process), timeout=10).json()["pid"]
 
