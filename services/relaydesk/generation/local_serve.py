@@ -150,7 +150,7 @@ def _local_node_params() -> None:
     from ray._private import parameter
 
     original = parameter.RayParams.__init__
-    if getattr(original, "_relaydesk_dynamic_ports", False):
+    if getattr(original, "_relaydesk_node_params", False):
         return
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -158,7 +158,7 @@ def _local_node_params() -> None:
         kwargs.setdefault("include_log_monitor", False)
         original(self, *args, **kwargs)
 
-    init._relaydesk_dynamic_ports = True  # type: ignore[attr-defined]
+    init._relaydesk_node_params = True  # type: ignore[attr-defined]
     parameter.RayParams.__init__ = init  # type: ignore[method-assign]
 
 

@@ -181,13 +181,14 @@ def test_when_serve_generation_idles_then_its_node_runs_quiet_timers_and_no_log_
     raylet_env: dict[str, str] = {}
     for pid in alive(descendants(serve_process.proc.pid)):
         try:
-            cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            environ = (Path("/proc") / str(pid) / "environ").read_bytes().split(b"\0")
+            proc = Path("/proc") / str(pid)
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            environ = (proc / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
         cmdlines.append(cmdline)
         if "raylet" in cmdline.split(" ", 1)[0]:
-            raylet_env = dict(e.decode().split("=", 1) for e in environ if b"=" in e)
+            raylet_env = dict(e.decode(errors="replace").split("=", 1) for e in environ if b"=" in e)
     assert raylet_env, f"no raylet among {len(cmdlines)} Ray processes"
     assert raylet_env.get("RAY_raylet_report_resources_period_milliseconds") == "1000"
     assert raylet_env.get("RAY_SERVE_CONTROL_LOOP_INTERVAL_S") == "1.0"
