@@ -3,8 +3,11 @@ web server, tenant-config hot reload, and routing of a core's output events to t
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
@@ -49,17 +52,15 @@ def route_by_type(routes: Mapping[type[Envelope], str]) -> Callable[[Envelope], 
 
 class TenantConfigFeed:
     """Reads the compacted tenant-config topic in full (every replica needs every tenant) and hands the latest
-    revision per tenant to `apply`, which `submit` runs on the core's own thread."""
+    revision per tenant to each `apply`, which its `submit` runs on that core's own thread."""
 
     def __init__(
         self,
         kafka: KafkaSettings,
-        apply: Callable[[TenantConfig], None],
-        submit: Callable[..., Any],
+        appliers: Sequence[tuple[Callable[[TenantConfig], None], Callable[..., Any]]],
         service: str,
     ) -> None:
-        self._apply = apply
-        self._submit = submit
+        self._appliers = list(appliers)  # (apply, submit): each worker of the process, on its own core thread
         self._revisions: dict[str, int] = {}
         self._dead_letters = DeadLetterProducer(kafka, f"{service}-config")
         # marker=True: `wait_loaded` knows exactly when every config written so far has been applied.
@@ -79,7 +80,8 @@ class TenantConfigFeed:
         if config is None or not supersedes(config, self._revisions.get(config.tenant_id)):
             return
         self._revisions[config.tenant_id] = config.revision
-        self._submit(self._apply, config).result(timeout=60)
+        for apply, submit in self._appliers:
+            submit(apply, config).result(timeout=60)
         log.info("tenant %s config revision %d applied", config.tenant_id, config.revision)
 
     def wait_loaded(self, timeout_s: float = CONFIG_LOAD_TIMEOUT_S) -> None:
@@ -157,34 +159,89 @@ def concurrent_by_conversation(handle: Callable[[Any, Any], Any], deps: Any) -> 
     return handle_batch
 
 
+Stages = Callable[[faust.App, KafkaSettings], list[Any]]
+
+
+@dataclass
+class WorkerHost:
+    """One Faust app that carries the stages of one or more workers: one consumer, one web server with one set
+    of ops pages, one tenant-config feed. A worker on its own is a host of one (`build_worker`); the local stack
+    puts several light workers in one (`cohosted`, stack/layout.py), one process and one poller instead of each."""
+
+    service: str
+    app: faust.App
+    kafka: KafkaSettings
+    appliers: list[tuple[Callable[[TenantConfig], None], Callable[..., Any]]] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, service: str, kafka: KafkaSettings | None = None, *, with_tables: bool = False) -> WorkerHost:
+        from relaydesk.common.faust_app import make_app
+
+        kafka = kafka or KafkaSettings()
+        web = WorkerWebSettings()
+        app = make_app(service, kafka, web_host=web.host, web_port=web.port, with_tables=with_tables)
+        return cls(service, app, kafka)
+
+    def add(
+        self, stages: Stages, apply_config: Callable[[TenantConfig], None] | None, kafka: KafkaSettings | None
+    ) -> faust.App:
+        """Install one worker's stages; tenant configs reach `apply_config` on its first stage's core thread."""
+        runners = stages(self.app, kafka or self.kafka)
+        if apply_config is not None:
+            self.appliers.append((apply_config, runners[0].submit))
+        self.inputs.extend(r.stage.input_topic for r in runners if hasattr(r, "stage"))
+        return self.app
+
+    def finish(self) -> faust.App:
+        """The ops pages, the lag exporter, and every tenant config applied before any agent starts (so no turn
+        is consumed without its tenant's config, and an opted-out tenant's raw text is never archived)."""
+        started = Started(self.app)
+        feed: TenantConfigFeed | None = None
+        if self.appliers:
+            feed = TenantConfigFeed(self.kafka, self.appliers, self.service).start()
+            feed.wait_loaded()
+
+        def ready() -> bool:
+            return started() and (feed is None or feed.consumer.ready)
+
+        install_ops_pages(self.app, ready)
+        # Optional (RELAYDESK_LAG_EXPORTER_INTERVAL_S): relaydesk_consumer_lag for this app's group and inputs.
+        from relaydesk.ops.lag import install_lag_exporter
+
+        install_lag_exporter(self.app, self.kafka, self.inputs)
+        return self.app
+
+
+_HOST: ContextVar[WorkerHost | None] = ContextVar("relaydesk_worker_host", default=None)
+
+
+@contextlib.contextmanager
+def cohosted(service: str, kafka: KafkaSettings | None = None) -> Iterator[WorkerHost]:
+    """Within this block every `build_worker` installs its stages on one shared app named `service` (its
+    consumer group, and its tables' changelogs) and returns that app; call `finish()` on the host afterwards."""
+    host = WorkerHost.create(service, kafka, with_tables=True)  # batches of one for every changelog (NOTES.md)
+    token = _HOST.set(host)
+    try:
+        yield host
+    finally:
+        _HOST.reset(token)
+
+
 def build_worker(
     service: str,
-    stages: Callable[[faust.App, KafkaSettings], list[Any]],
+    stages: Stages,
     *,
     apply_config: Callable[[TenantConfig], None] | None = None,
     with_tables: bool = False,
     kafka: KafkaSettings | None = None,
 ) -> faust.App:
     """A Faust app with `stages(app, kafka)` installed (it returns their runners), ops pages, and tenant-config
-    hot reload run on the first stage's core thread."""
-    from relaydesk.common.faust_app import make_app
-
-    kafka = kafka or KafkaSettings()
-    web = WorkerWebSettings()
-    app = make_app(service, kafka, web_host=web.host, web_port=web.port, with_tables=with_tables)
-    runners = stages(app, kafka)
-    started = Started(app)
-    feed: TenantConfigFeed | None = None
-    if apply_config is not None:
-        feed = TenantConfigFeed(kafka, apply_config, runners[0].submit, service).start()
-        feed.wait_loaded()  # before app.main() starts the agents: no turn is consumed without its tenant's config
-
-    def ready() -> bool:
-        return started() and (feed is None or feed.consumer.ready)
-
-    install_ops_pages(app, ready)
-    # Optional (RELAYDESK_LAG_EXPORTER_INTERVAL_S): relaydesk_consumer_lag for this worker's group and inputs.
-    from relaydesk.ops.lag import install_lag_exporter
-
-    install_lag_exporter(app, kafka, [r.stage.input_topic for r in runners if hasattr(r, "stage")])
-    return app
+    hot reload run on the first stage's core thread. Inside `cohosted(...)`, the shared app with these stages
+    added (the host finishes it)."""
+    host = _HOST.get()
+    if host is not None:
+        return host.add(stages, apply_config, kafka)
+    host = WorkerHost.create(service, kafka, with_tables=with_tables)
+    host.add(stages, apply_config, None)
+    return host.finish()

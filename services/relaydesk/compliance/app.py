@@ -35,7 +35,8 @@ ROUTES: dict[type[Envelope], str] = {
 }
 
 
-def build_app(kafka: KafkaSettings | None = None, deps: Any = None) -> faust.App:
+def build_app(kafka: KafkaSettings | None = None, deps: Any = None, *, chained: Any = None) -> faust.App:
+    """`chained` (reply/app.py): told the compliance stage's `submit`, to check generated drafts on its thread."""
     settings = ComplianceSettings()
     deps = deps or build_deps(settings)
 
@@ -63,7 +64,10 @@ def build_app(kafka: KafkaSettings | None = None, deps: Any = None) -> faust.App
             batch_size=settings.batch_size,
             batch_within_s=settings.batch_within_s,
         )
-        return [install_stage(app, stage, kafka), install_stage(app, stream_stage, kafka)]
+        runner = install_stage(app, stage, kafka)
+        if chained is not None:
+            chained.submit = runner.submit
+        return [runner, install_stage(app, stream_stage, kafka)]
 
     return build_worker(
         "compliance", stages, apply_config=lambda cfg: core.apply_tenant_config(cfg, deps), kafka=kafka

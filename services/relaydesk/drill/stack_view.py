@@ -11,20 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from relaydesk.stack.layout import hosts_of
 from relaydesk.stack.state import StackState, load_state
 
 
 class DrillError(RuntimeError):
     pass
-
-
-# Stages that share a process in some layouts: the local stack runs guard, intent and emotion in
-# `worker-guard-nlu`, or intent and emotion in `worker-nlu` (RELAYDESK_STACK_GUARD_IN_NLU=0).
-HOSTS = {
-    "guard": ("worker-guard-nlu",),
-    "intent": ("worker-guard-nlu", "worker-nlu"),
-    "emotion": ("worker-guard-nlu", "worker-nlu"),
-}
 
 
 def service_name(stage: str, running: Iterable[str] = ()) -> str:
@@ -36,7 +28,9 @@ def service_name(stage: str, running: Iterable[str] = ()) -> str:
     own = f"worker-{stage}"
     if own in running:
         return own
-    return next((host for host in HOSTS.get(stage, ()) if host in running), own)
+    # Stages that share a process in some layouts (stack/layout.py): guard, intent and emotion in
+    # `worker-guard-nlu`, conversations, assist and QA in `worker-desk`, and so on.
+    return next((host for host in hosts_of(stage) if host in running), own)
 
 
 def readiness_url(state: StackState, service: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import faust
 from confluent_kafka import Message
@@ -73,7 +73,16 @@ def _apply(fn: Any, config: Any, deps: Any) -> None:
     fn(config, deps)
 
 
-def build_app(kafka: KafkaSettings | None = None) -> faust.App:
+class DraftChain(Protocol):
+    """What checks drafts in this process before they leave (reply/app.py), and where its outputs go."""
+
+    routes: dict[type[Envelope], str]
+
+    def wrap(self, handle: Any) -> Any: ...
+
+
+def build_app(kafka: KafkaSettings | None = None, *, check_drafts: DraftChain | None = None) -> faust.App:
+    """With `check_drafts`, drafts leave checked, as replies (the reply worker); without, on replies.draft."""
     settings = GenerationSettings()
     worker = GenerationWorkerSettings()
     kafka_settings = kafka or KafkaSettings()
@@ -117,12 +126,14 @@ def build_app(kafka: KafkaSettings | None = None) -> faust.App:
             after_record=lambda record, event, _: holds_table.flush(record, event.conversation_id or ""),
         )
 
+        handle = concurrent_by_conversation(core.handle, deps)
+        routes: dict[type[Envelope], str] = {ReplyDraft: Topics.REPLIES_DRAFT, Handoff: Topics.HANDOFFS}
         stage = Stage(
             name="generation",
             input_topic=Topics.TURNS_CONTEXT,
             input_type=TurnAnnotated,
-            handle_batch=concurrent_by_conversation(core.handle, deps),
-            route=route_by_type({ReplyDraft: Topics.REPLIES_DRAFT, Handoff: Topics.HANDOFFS}),
+            handle_batch=handle if check_drafts is None else check_drafts.wrap(handle),
+            route=route_by_type(routes if check_drafts is None else {**routes, **check_drafts.routes}),
             pipelined=True,
             max_in_flight=worker.max_in_flight,
             after_record=after_record,

@@ -31,6 +31,7 @@ from pathlib import Path
 from relaydesk.common.ports import free_port
 from relaydesk.gateway.auth import KeyStore
 from relaydesk.stack.broker import TansuBroker
+from relaydesk.stack.layout import stack_workers
 from relaydesk.stack.processes import Child, kill_stragglers, remember_all, stop_children
 from relaydesk.stack.state import (
     StackState,
@@ -42,34 +43,7 @@ from relaydesk.stack.state import (
 )
 from relaydesk.stack.supervisor import Backoff, Supervisor
 
-WORKERS = (
-    "guard", "intent", "emotion", "knowledge", "generation", "compliance", "conversations", "assist",
-    "campaigns", "carrier", "qa",
-)
 DEMO_TENANT = "demo"
-# Intent and emotion in one process (relaydesk/nlu/app.py): one poller, one embedder and one hop fewer. On by
-# default on the local stack; RELAYDESK_STACK_COMBINED_NLU=0 runs the two workers the chart deploys.
-COMBINED_NLU_ENV = "RELAYDESK_STACK_COMBINED_NLU"
-# And the guard in front of them (`worker guard-nlu`): one more hop and one more process fewer. On by default
-# where intent and emotion are combined; RELAYDESK_STACK_GUARD_IN_NLU=0 runs the guard apart.
-GUARD_IN_NLU_ENV = "RELAYDESK_STACK_GUARD_IN_NLU"
-
-
-def _on(env: str) -> bool:
-    return os.environ.get(env, "1").strip().lower() not in ("0", "false", "no", "off")
-
-
-def combined_nlu() -> bool:
-    return _on(COMBINED_NLU_ENV)
-
-
-def stack_workers() -> tuple[str, ...]:
-    if not combined_nlu():
-        return WORKERS
-    guard_in = _on(GUARD_IN_NLU_ENV)
-    name, merged = ("guard-nlu", ("guard", "intent", "emotion")) if guard_in else ("nlu", ("intent", "emotion"))
-    at = WORKERS.index(merged[0])
-    return (*WORKERS[:at], name, *(w for w in WORKERS[at:] if w not in merged))
 
 
 class StackError(RuntimeError):

@@ -131,7 +131,7 @@ async def test_when_every_consumed_topic_gets_malformed_records_then_all_dead_le
             batch_within_s=0.05, pipelined=spec.name in PIPELINED, retry_backoff_s=0.01,
         ), kafka)
     feed = TenantConfigFeed(
-        kafka, lambda cfg: seen.ids.setdefault(Topics.TENANT_CONFIG, []).append(cfg.event_id), immediately, "fuzz"
+        kafka, [(lambda cfg: seen.ids.setdefault(Topics.TENANT_CONFIG, []).append(cfg.event_id), immediately)], "fuzz"
     )
 
     rng = random.Random(20261201)

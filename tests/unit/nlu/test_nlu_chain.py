@@ -49,9 +49,10 @@ def test_when_first_emits_no_turn_for_an_input_then_that_output_passes_through()
 def test_when_combined_nlu_is_left_on_then_up_runs_one_nlu_worker(
     value: str | None, combined: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from relaydesk.stack.up import COMBINED_NLU_ENV, GUARD_IN_NLU_ENV, WORKERS, stack_workers
+    from relaydesk.stack.layout import COHOSTED_ENV, COMBINED_NLU_ENV, GUARD_IN_NLU_ENV, WORKERS, stack_workers
 
     monkeypatch.setenv(GUARD_IN_NLU_ENV, "0")
+    monkeypatch.setenv(COHOSTED_ENV, "0")  # the other workers as the chart deploys them
     if value is None:
         monkeypatch.delenv(COMBINED_NLU_ENV, raising=False)
     else:
@@ -73,8 +74,9 @@ def test_when_combined_nlu_is_left_on_then_up_runs_one_nlu_worker(
 def test_when_guard_in_nlu_is_left_on_then_up_runs_guard_intent_and_emotion_in_one_worker(
     combined: str | None, guard_in: str | None, front: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from relaydesk.stack.up import COMBINED_NLU_ENV, GUARD_IN_NLU_ENV, stack_workers
+    from relaydesk.stack.layout import COHOSTED_ENV, COMBINED_NLU_ENV, GUARD_IN_NLU_ENV, stack_workers
 
+    monkeypatch.setenv(COHOSTED_ENV, "0")
     for env, value in ((COMBINED_NLU_ENV, combined), (GUARD_IN_NLU_ENV, guard_in)):
         if value is None:
             monkeypatch.delenv(env, raising=False)
