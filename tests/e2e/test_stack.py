@@ -21,21 +21,27 @@ CARD = "4111 1111 1111 1111"
 CARD_DIGITS = CARD.replace(" ", "")
 EMAIL = "jane.doe.e2e@example.com"
 RAW_ARCHIVE_PREFIX = archive_topic("")
-PIPELINE_SERVICES = {"gateway", "knowledge", "generation", "compliance"}
+PIPELINE_SERVICES = {"gateway", "knowledge"}
 # Where the local stack may run the first stages: guard, intent and emotion in one process (the default), intent and
 # emotion in one, or each apart.
 FRONT_LAYOUTS = ({"guard-nlu"}, {"guard", "nlu"}, {"guard", "intent", "emotion"})
+# And the last two: generation and compliance chained in one process (the default, stack/layout.py), or apart.
+BACK_LAYOUTS = ({"reply"}, {"generation", "compliance"})
+
+
+def _layout(stack: RunningStack, layouts: tuple[set[str], ...]) -> set[str]:
+    services = stack.state["services"]
+    assert isinstance(services, dict)
+    return next(layout for layout in layouts if all(f"worker-{name}" in services for name in layout))
 
 
 def front_services(stack: RunningStack) -> set[str]:
-    services = stack.state["services"]
-    assert isinstance(services, dict)
-    return next(layout for layout in FRONT_LAYOUTS if all(f"worker-{name}" in services for name in layout))
+    return _layout(stack, FRONT_LAYOUTS)
 
 
 def pipeline_services(stack: RunningStack) -> set[str]:
     """The trace's services, in the stack's layout."""
-    return PIPELINE_SERVICES | front_services(stack)
+    return PIPELINE_SERVICES | front_services(stack) | _layout(stack, BACK_LAYOUTS)
 
 
 def kafka_of(stack: RunningStack) -> KafkaSettings:
