@@ -58,4 +58,3 @@ def build_cohost(host: str, members: tuple[str, ...]) -> Any:
         for name in members:
             build_one(name)
     return shared.finish()
-

@@ -138,6 +138,15 @@ def as_batch(handle: Callable[[Any, Any], Any], deps: Any) -> Callable[[Any], li
     return handle_batch
 
 
+def splice(
+    results: Sequence[Sequence[Envelope]], kind: type[Envelope], replacements: Iterator[list[Envelope]]
+) -> list[list[Envelope]]:
+    """Each output of type `kind` in `results` (one list per input) replaced, in order, by the next list of
+    `replacements`; every other output stays where it was. How a process chains two cores (nlu/app.py,
+    reply/app.py): the second core's outputs for what the first emitted, in the first one's place."""
+    return [[x for out in outs for x in (next(replacements) if isinstance(out, kind) else [out])] for outs in results]
+
+
 def concurrent_by_conversation(handle: Callable[[Any, Any], Any], deps: Any) -> Callable[[Any], Any]:
     """An async one-at-a-time core as a batch handler: conversations run concurrently (so the model server can
     batch them), turns of one conversation run in order."""

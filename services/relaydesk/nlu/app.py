@@ -25,7 +25,7 @@ from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.stage import Stage, install_stage
 from relaydesk.common.tables import BufferedTable
 from relaydesk.common.topics import Topics
-from relaydesk.common.worker import build_worker, route_by_type
+from relaydesk.common.worker import build_worker, route_by_type, splice
 from relaydesk.emotion import core as emotion_core
 from relaydesk.emotion.app import TableTrendStore
 from relaydesk.emotion.bootstrap import build_deps as build_emotion_deps
@@ -42,14 +42,7 @@ def chain(events: Sequence[Envelope], first: Any, second: Any) -> list[list[Enve
     Anything `first` emits that is not a turn passes through as it is."""
     firsts = first(events)
     turns = [out for outs in firsts for out in outs if isinstance(out, TurnAnnotated)]
-    seconds = iter(second(turns)) if turns else iter(())
-    results: list[list[Envelope]] = []
-    for outs in firsts:
-        chained: list[Envelope] = []
-        for out in outs:
-            chained.extend(next(seconds) if isinstance(out, TurnAnnotated) else [out])
-        results.append(chained)
-    return results
+    return splice(firsts, TurnAnnotated, iter(second(turns)) if turns else iter(()))
 
 
 def build_app(kafka: KafkaSettings | None = None, *, guard: bool = False) -> faust.App:

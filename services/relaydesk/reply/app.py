@@ -24,7 +24,7 @@ from relaydesk.common import metrics
 from relaydesk.common.dlq import failure_reason
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
-from relaydesk.common.worker import as_batch, cohosted
+from relaydesk.common.worker import as_batch, cohosted, splice
 from relaydesk.compliance import app as compliance_app
 from relaydesk.compliance import core as compliance_core
 from relaydesk.compliance.bootstrap import build_deps
@@ -57,8 +57,7 @@ class DraftCheck:
                 metrics.FALLBACKS.labels("compliance", "inline_check_failed").inc()
                 log.warning("inline compliance check failed for %d drafts: %s", len(drafts), failure_reason(exc))
                 return results
-            return [[x for out in outs for x in (next(checked) if isinstance(out, ReplyDraft) else [out])]
-                    for outs in results]  # fmt: skip
+            return splice(results, ReplyDraft, checked)
 
         return handle_batch
 

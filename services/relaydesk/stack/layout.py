@@ -21,8 +21,8 @@ WORKERS = (
 COMBINED_NLU_ENV = "RELAYDESK_STACK_COMBINED_NLU"
 GUARD_IN_NLU_ENV = "RELAYDESK_STACK_GUARD_IN_NLU"
 COHOSTED_ENV = "RELAYDESK_STACK_COHOSTED"
-# host -> the workers it carries, each built by its own build_app (cli/worker.py). The reply path's last two
-# stages; the human side (hand-offs, agent assist, QA); the dialer and the simulated carrier it dials through.
+# host -> the workers it carries, each built by its own build_app (cli/worker.py): the human side (hand-offs,
+# agent assist, QA); the dialer and the simulated carrier it dials through.
 COHOSTS: dict[str, tuple[str, ...]] = {
     "desk": ("conversations", "assist", "qa"),
     "outbound": ("campaigns", "carrier"),
