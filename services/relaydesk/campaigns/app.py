@@ -59,6 +59,7 @@ def build_app(kafka: KafkaSettings | None = None, deps: core.DialerDeps | None =
     feeds = DialerFeeds(kafka_settings, deps, consent, lock)
 
     def handle_batch(events: Sequence[Envelope]) -> list[list[Envelope]]:
+        feeds.wake()  # calls are being answered: the dials and commands that follow are read at the busy pace
         with lock:
             return [core.handle_outcome(e, deps) for e in events if isinstance(e, DialOutcome)]
 
@@ -79,12 +80,17 @@ def build_app(kafka: KafkaSettings | None = None, deps: core.DialerDeps | None =
     async def pace() -> None:
         if not feeds.caught_up or "p" not in producer:
             return  # never decide before the ledger (revocations!) and past decisions are read
+        with lock:
+            if not core.dialing(deps):
+                return  # an idle dialer's tick costs no thread hop
 
         def tick() -> list[Envelope]:
             with lock:
                 return core.plan(deps)
 
         decisions = await asyncio.get_running_loop().run_in_executor(None, tick)
+        if decisions:
+            feeds.wake()
         sends = []
         for event in decisions:
             sends.append(producer["p"].produce_nowait(route(event), serde.serialize(event), key_for(event)))

@@ -137,6 +137,11 @@ def _pacer_state(state: CampaignState, deps: DialerDeps, now: datetime) -> Pacer
     )
 
 
+def dialing(deps: DialerDeps) -> bool:
+    """Whether any campaign is started (a tick has something to plan)."""
+    return any(state.started for state in list(deps.campaigns.values()))
+
+
 def plan(deps: DialerDeps) -> list[Envelope]:
     """One pacing tick over every started campaign."""
     now = deps.now()

@@ -80,6 +80,11 @@ class BroadcastConsumer:
     def name(self) -> str:
         return self._name
 
+    def wake(self) -> None:
+        """Records are expected soon: a gated consumer resumes fetching (an ungated one always fetches)."""
+        if self._gate is not None:
+            self._gate.wake()
+
     @property
     def ready(self) -> bool:
         return self._assigned.is_set()

@@ -50,6 +50,10 @@ class KafkaSettings(BaseSettings):
     # quiet grace after a close, since a record read first may have been produced after one read later.
     idle_fetch_wait_ms: int = 250
     idle_after_s: float = 10.0
+    # Broadcast views that their owner wakes when it expects records (the gateway's consoles and outbound views
+    # on each request, generation's cache as it takes a turn, the dialer's feeds while it dials) read at this
+    # wait once quiet for `idle_after_s` (common/two_speed.py); a record nobody announced waits one such fetch.
+    view_idle_fetch_wait_ms: int = 1000
     # `earliest` everywhere: Tansu's ListOffsets(LATEST) is wrong, so `latest` would skip or replay.
     auto_offset_reset: str = "earliest"
     topic_prefix: str = ""

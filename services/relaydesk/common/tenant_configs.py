@@ -14,6 +14,11 @@ from confluent_kafka import Message
 from relaydesk.common import serde
 from relaydesk.events import TenantConfig
 
+# Every process reads the topic all the time, and configs change at a person's pace: a 1 s parked fetch (Tansu
+# answers it within about 0.15 s of a record at the median, docs/benchmarks.md) costs the broker a quarter of
+# what a 250 ms one does. Start-up does not wait on it: readers catch up by markers.
+CONFIG_FETCH_WAIT_MS = 1000
+
 
 def revision_at(offset: int) -> int:
     return int(offset) + 1

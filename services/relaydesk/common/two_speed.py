@@ -8,11 +8,15 @@ record, and whoever expects records soon (the gateway, as it sends a customer's 
 a reply caused by a turn arrives at the fast reader's pace; a record nobody announced waits at most one slow
 fetch. Each record reaches the callback once, in offset order per partition: the first reader to read an
 offset hands it on, the other's copy is dropped.
+
+`view_reader` makes one for a broadcast view that is read at `fetch_wait_ms` while its owner is busy and at
+`KafkaSettings.view_idle_fetch_wait_ms` once it is quiet; it is a plain consumer when idle waits are turned off.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 from confluent_kafka import Message
@@ -31,15 +35,20 @@ class TwoSpeedReader:
         name: str,
         idle_fetch_wait_ms: int,
         quiet_s: float,
+        fetch_wait_ms: int | None = None,
+        marker: bool = False,
     ) -> None:
         self._on_record = on_record
         self._lock = threading.Lock()
         self._next: dict[tuple[str, int], int] = {}
         self.dropped = 0  # copies the other reader had handed on already
         self.gate = WakeGate(quiet_s)
-        self.fast = BroadcastConsumer(kafka, topics, self._from_fast, name=name, gate=self.gate)
+        # With markers each reader writes its own, and the view is caught up once either has read them back.
+        self.fast = BroadcastConsumer(
+            kafka, topics, self._from_fast, name=name, fetch_wait_ms=fetch_wait_ms, marker=marker, gate=self.gate
+        )
         self.slow = BroadcastConsumer(
-            kafka, topics, self._from_slow, name=f"{name}-idle", fetch_wait_ms=idle_fetch_wait_ms
+            kafka, topics, self._from_slow, name=f"{name}-idle", fetch_wait_ms=idle_fetch_wait_ms, marker=marker
         )
 
     def start(self) -> TwoSpeedReader:
@@ -65,7 +74,13 @@ class TwoSpeedReader:
 
     @property
     def marked(self) -> bool:
-        return False
+        return self.fast.marked
+
+    def wait_caught_up(self, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while not self.caught_up and time.monotonic() < deadline:
+            self.fast.wait_caught_up(0.05)
+        return self.caught_up
 
     @property
     def caught_up(self) -> bool:
@@ -92,3 +107,22 @@ class TwoSpeedReader:
             self._next[where] = offset + 1
             self._on_record(msg)
             return True
+
+
+def view_reader(
+    kafka: KafkaSettings,
+    topics: Sequence[str],
+    on_record: RecordCallback,
+    name: str,
+    fetch_wait_ms: int,
+    marker: bool = False,
+) -> BroadcastConsumer | TwoSpeedReader:
+    """A broadcast view's reader: `fetch_wait_ms` while its owner wakes it (or records come), the idle view wait
+    once it has been quiet for `idle_after_s`; one plain consumer when idle waits are off or not longer."""
+    idle_ms = kafka.view_idle_fetch_wait_ms
+    if kafka.idle_fetch_wait_ms <= kafka.fetch_wait_ms or idle_ms <= fetch_wait_ms:
+        return BroadcastConsumer(kafka, topics, on_record, name=name, fetch_wait_ms=fetch_wait_ms, marker=marker)
+    return TwoSpeedReader(
+        kafka, topics, on_record, name=name, idle_fetch_wait_ms=idle_ms, quiet_s=kafka.idle_after_s,
+        fetch_wait_ms=fetch_wait_ms, marker=marker,
+    )

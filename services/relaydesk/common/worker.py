@@ -19,7 +19,7 @@ from relaydesk.common import serde
 from relaydesk.common.broadcast import BroadcastConsumer
 from relaydesk.common.dlq import DeadLetterProducer
 from relaydesk.common.settings import KafkaSettings
-from relaydesk.common.tenant_configs import config_from_record, supersedes
+from relaydesk.common.tenant_configs import CONFIG_FETCH_WAIT_MS, config_from_record, supersedes
 from relaydesk.common.topics import Topics
 from relaydesk.events import Envelope, TenantConfig
 
@@ -65,7 +65,8 @@ class TenantConfigFeed:
         self._dead_letters = DeadLetterProducer(kafka, f"{service}-config")
         # marker=True: `wait_loaded` knows exactly when every config written so far has been applied.
         self.consumer = BroadcastConsumer(
-            kafka, (Topics.TENANT_CONFIG,), self._on_record, name=f"{service}-config", fetch_wait_ms=500, marker=True
+            kafka, (Topics.TENANT_CONFIG,), self._on_record, name=f"{service}-config",
+            fetch_wait_ms=CONFIG_FETCH_WAIT_MS, marker=True,
         )
 
     def _on_record(self, msg: Message) -> None:

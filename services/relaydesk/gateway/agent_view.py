@@ -21,11 +21,11 @@ from typing import Any
 from confluent_kafka import Message
 
 from relaydesk.common import serde
-from relaydesk.common.broadcast import BroadcastConsumer
 from relaydesk.common.kafka import AsyncProducer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
 from relaydesk.common.tracing import inject_headers
+from relaydesk.common.two_speed import view_reader
 from relaydesk.events import (
     AgentCommand,
     AssistSuggestions,
@@ -104,11 +104,9 @@ class AgentView:
         # Agents' commands go to the processor's partition for the conversation: the same key hash as the
         # Faust (aiokafka) producers of the other inputs, so one conversation's inputs meet on one partition.
         self.producer = producer or AsyncProducer(kafka, partitioner="murmur2_random")
-        # 250 ms: a person reads the console, and each poll of an idle view costs the broker CPU on a small machine
-        # (Tansu answers a parked fetch within about 30-110 ms of a record, docs/benchmarks.md).
-        self.consumer = BroadcastConsumer(
-            kafka, VIEW_TOPICS, self._on_record, name="gateway-agent-view", fetch_wait_ms=250
-        )
+        # 250 ms while the gateway is busy: a person reads the console (Tansu answers a parked fetch within about
+        # 30-110 ms of a record, docs/benchmarks.md); the idle view wait once quiet (common/two_speed.py).
+        self.consumer = view_reader(kafka, VIEW_TOPICS, self._on_record, name="gateway-agent-view", fetch_wait_ms=250)
 
     def start(self) -> AgentView:
         self.consumer.start()

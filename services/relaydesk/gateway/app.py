@@ -4,16 +4,36 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from relaydesk import __version__
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.gateway.config import GatewaySettings
 from relaydesk.gateway.context import GatewayContext
 from relaydesk.gateway.routes import agent, campaigns, consent, console, knowledge, messages, ops, qa, tenants
+
+# Probes and scrapes are not someone at work: they must not keep the views at their busy pace.
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class WakeViews:
+    """Every other request means someone is at work: the gateway's views read at their busy pace for a while."""
+
+    def __init__(self, app: ASGIApp, owner: Any) -> None:
+        self.app = app
+        self.owner = owner  # the FastAPI app, whose state holds the context once its lifespan has started
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in QUIET_PATHS:
+            ctx = getattr(self.owner.state, "ctx", None)
+            if ctx is not None:
+                ctx.wake_views()
+        await self.app(scope, receive, send)
 
 
 def create_app(settings: GatewaySettings | None = None, kafka: KafkaSettings | None = None) -> FastAPI:
@@ -47,6 +67,7 @@ def create_app(settings: GatewaySettings | None = None, kafka: KafkaSettings | N
             content={"error": "invalid_request", "detail": errors},
         )
 
+    app.add_middleware(WakeViews, owner=app)
     for module in (messages, knowledge, tenants, ops, agent, console, consent, campaigns, qa):
         app.include_router(module.router)
     return app

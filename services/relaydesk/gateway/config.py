@@ -34,7 +34,7 @@ class GatewaySettings(BaseSettings):
     # The reply view's idle reader (common/two_speed.py): once no reply came and no turn was sent for the
     # broker's `idle_after_s`, only a reader with this fetch wait polls; the next turn wakes the fast one.
     # At or under the broker's `fetch_wait_ms` (or with `idle_fetch_wait_ms` off), one fast reader polls always.
-    replies_idle_fetch_wait_ms: int = 500
+    replies_idle_fetch_wait_ms: int = 1000
     # Replies held for clients to fetch: in total, per tenant (so one tenant cannot evict the others'), and the
     # latest items of each conversation.
     conversations_kept: int = 20_000

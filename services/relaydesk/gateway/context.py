@@ -17,7 +17,7 @@ from relaydesk.common.broadcast import BroadcastConsumer, RecordCallback
 from relaydesk.common.kafka import AsyncProducer
 from relaydesk.common.metrics import DEDUPED
 from relaydesk.common.settings import KafkaSettings
-from relaydesk.common.tenant_configs import config_from_record, supersedes
+from relaydesk.common.tenant_configs import CONFIG_FETCH_WAIT_MS, config_from_record, supersedes
 from relaydesk.common.topics import Topics
 from relaydesk.common.two_speed import TwoSpeedReader
 from relaydesk.events import Envelope, Handoff, Reply, ReplyStreamChunk, TenantConfig
@@ -94,8 +94,8 @@ class GatewayContext:
         ctx.consumers = [
             ctx.replies,
             BroadcastConsumer(
-                kafka, (Topics.TENANT_CONFIG,), ctx._on_config_record, name="gateway-config", fetch_wait_ms=500,
-                marker=True,
+                kafka, (Topics.TENANT_CONFIG,), ctx._on_config_record, name="gateway-config",
+                fetch_wait_ms=CONFIG_FETCH_WAIT_MS, marker=True,
             ).start(),
         ]
         ctx.agents = AgentView(kafka, loop, before_send=ctx.expect_replies).start()
@@ -121,8 +121,13 @@ class GatewayContext:
 
     def expect_replies(self) -> None:
         """A turn or an agent's command is on its way: read replies at the fast pace from now on."""
-        if isinstance(self.replies, TwoSpeedReader):
+        if self.replies is not None:
             self.replies.wake()
+
+    def wake_views(self) -> None:
+        """Someone is at work (a request came): every view reads at its busy pace for a while."""
+        for consumer in self.consumers:
+            consumer.wake()
 
     # -- views fed by the broadcast consumers (consumer threads) ---------------------------------------------
     def _on_reply_record(self, msg: Message) -> None:

@@ -11,9 +11,9 @@ from confluent_kafka import Message
 from relaydesk.campaigns import core
 from relaydesk.campaigns.core import CampaignState, DialerDeps
 from relaydesk.common import serde
-from relaydesk.common.broadcast import BroadcastConsumer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
+from relaydesk.common.two_speed import view_reader
 from relaydesk.consent.view import ConsentView
 from relaydesk.events.outbound import CampaignCommand, DialAllowed, DialBlocked, DialOutcome
 
@@ -24,10 +24,8 @@ class OutboundViews:
         self._lock = threading.Lock()
         self._campaigns = DialerDeps(ledger=self.consent)
         self.consumers = [
-            BroadcastConsumer(
-                kafka, (Topics.CONSENT_LEDGER,), self._on_ledger, name="gateway-consent", fetch_wait_ms=250
-            ),
-            BroadcastConsumer(
+            view_reader(kafka, (Topics.CONSENT_LEDGER,), self._on_ledger, name="gateway-consent", fetch_wait_ms=250),
+            view_reader(
                 kafka, (Topics.CAMPAIGNS, Topics.DIAL_ALLOWED, Topics.DIAL_BLOCKED, Topics.DIAL_OUTCOMES),
                 self._on_campaign_record, name="gateway-campaigns", fetch_wait_ms=250,
             ),

@@ -11,10 +11,10 @@ from typing import Any
 from confluent_kafka import Message
 
 from relaydesk.common import serde
-from relaydesk.common.broadcast import BroadcastConsumer
 from relaydesk.common.metrics import DEDUPED, QA_KAPPA
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
+from relaydesk.common.two_speed import view_reader
 from relaydesk.events import QaLabel, QaScored
 from relaydesk.qa.agreement import auto_fail_pr, mean, question_agreement
 
@@ -35,10 +35,9 @@ class QaView:
         self._labels: OrderedDict[tuple[str, str, str], QaLabel] = OrderedDict()
         self._seen: OrderedDict[str, None] = OrderedDict()
         self.consumers = [
-            # Scores are read by people, seconds after a close: a 250 ms fetch wait costs the broker little idle.
-            BroadcastConsumer(
-                kafka, (Topics.QA_SCORED, Topics.QA_LABELS), self._on_record, name="gateway-qa", fetch_wait_ms=250
-            ),
+            # Scores are read by people, seconds after a close: 250 ms while the gateway is busy, slower when idle.
+            view_reader(kafka, (Topics.QA_SCORED, Topics.QA_LABELS), self._on_record, name="gateway-qa",
+                        fetch_wait_ms=250),
         ]
 
     def start(self) -> QaView:

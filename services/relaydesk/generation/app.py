@@ -18,13 +18,13 @@ from confluent_kafka import Message
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from relaydesk.common import serde
-from relaydesk.common.broadcast import BroadcastConsumer
 from relaydesk.common.dlq import failure_reason
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.stage import Stage, install_stage, key_for
 from relaydesk.common.tables import BufferedTable
 from relaydesk.common.topics import Topics
 from relaydesk.common.tracing import inject_headers
+from relaydesk.common.two_speed import view_reader
 from relaydesk.common.worker import build_worker, concurrent_by_conversation, route_by_type
 from relaydesk.events import (
     ConversationState,
@@ -109,6 +109,8 @@ def build_app(kafka: KafkaSettings | None = None, *, check_drafts: DraftChain | 
         def after_record(record: Any, event: Envelope, outputs: Sequence[Envelope]) -> None:
             history.flush(record, event.conversation_id or "")
             holds_table.flush(record, event.conversation_id or "")
+            if "consumer" in holder:  # a reply is on its way: the cache and history read it at the busy pace
+                holder["consumer"].wake()
 
         def apply_states(events: Sequence[Envelope]) -> list[list[Envelope]]:
             for state in events:
@@ -161,7 +163,9 @@ def build_app(kafka: KafkaSettings | None = None, *, check_drafts: DraftChain | 
                     record_fallback("broadcast_update")  # the cache or history missed this reply or change
                     log.warning("cache update failed for %s: %s", event.event_id, failure_reason(exc))
 
-            holder["consumer"] = BroadcastConsumer(
+            # A cached reply is only reused while its documents' versions match the turn's retrieval (cache.py),
+            # so a change read one idle fetch late cannot bring back a stale answer.
+            holder["consumer"] = view_reader(
                 kafka, (Topics.REPLIES, Topics.KNOWLEDGE_APPLIED), on_record, name="generation-cache", fetch_wait_ms=100
             ).start()
 

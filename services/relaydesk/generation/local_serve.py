@@ -31,9 +31,20 @@ def wait_ready(url: str, deadline: float) -> None:
 # manager, disk and memory monitors, idle-worker reaper) tick every 100-250 ms by default, for a cluster's
 # scheduler; on one node once a second is plenty. Measured on an idle `relaydesk serve-generation` (Ray's
 # processes, 60 s): 0.095-0.100 cores before, 0.078 with these and no log monitor (docs/benchmarks.md).
-# Each is a default: the environment wins.
+# Serve's proxy and replica export their cached request metrics every 100 ms by default (a scrape comes every
+# 15 s or so); the dashboard agent checks that its raylet lives every 0.4 s and walks every process of the node
+# for the (disabled) dashboard every 5 s; core workers report task events (for Ray's state API) every second and
+# the GCS pulls resource loads (for an autoscaler this node lacks) every second. Ray's own metrics pipeline
+# (core workers to the dashboard agent's exporter) feeds a dashboard and a Prometheus the local stack runs
+# neither of; relaydesk's /metrics are its own. Each is a default: the environment wins.
 QUIET_NODE_ENV = {
+    "RAY_enable_metrics_collection": "false",
+    "RAY_task_events_report_interval_ms": "5000",
+    "RAY_gcs_pull_resource_loads_period_milliseconds": "5000",
     "RAY_SERVE_CONTROL_LOOP_INTERVAL_S": "1.0",
+    "RAY_SERVE_METRICS_EXPORT_INTERVAL_MS": "1000",
+    "RAY_DASHBOARD_AGENT_CHECK_PARENT_INTERVAL_S": "2",
+    "REPORTER_UPDATE_INTERVAL_MS": "30000",
     "RAY_raylet_report_resources_period_milliseconds": "1000",
     "RAY_raylet_check_gc_period_milliseconds": "1000",
     "RAY_object_manager_timer_freq_ms": "1000",

@@ -30,6 +30,13 @@ COHOSTS: dict[str, tuple[str, ...]] = {
 # Hosts whose stages are also chained (their own build_app): generation's drafts checked by compliance in the same
 # process (relaydesk/reply/app.py), one hop fewer on every bot reply.
 CHAINED: dict[str, tuple[str, ...]] = {"reply": ("generation", "compliance")}
+# Off the customer's reply path: hand-offs, assist, QA, the dialer and the carrier answer a person or a timer, not
+# a customer waiting on a reply. Once idle (KafkaSettings.idle_after_s) their consumers let the broker park a
+# fetch this long instead of the default 250 ms: a quarter of the idle fetches, for about 140 ms more (p50) on
+# the first record after a quiet spell (Tansu answers a parked fetch at about a seventh of its wait, docs/
+# benchmarks.md). The reply path (guard, NLU, knowledge, generation, compliance) keeps the default.
+OFF_REPLY_PATH = ("conversations", "assist", "qa", "campaigns", "carrier", *COHOSTS)
+OFF_PATH_IDLE_FETCH_WAIT_MS = 1000
 NLU_HOSTS: dict[str, tuple[str, ...]] = {"guard-nlu": ("guard", "intent", "emotion"), "nlu": ("intent", "emotion")}
 
 
@@ -56,6 +63,13 @@ def stack_workers() -> tuple[str, ...]:
         for host, members in {**CHAINED, **COHOSTS}.items():
             workers = _fold(workers, host, members)
     return workers
+
+
+def worker_env(worker: str) -> dict[str, str]:
+    """Settings the local stack gives one worker process on top of the stack's own."""
+    if worker in OFF_REPLY_PATH and "RELAYDESK_KAFKA_IDLE_FETCH_WAIT_MS" not in os.environ:
+        return {"RELAYDESK_KAFKA_IDLE_FETCH_WAIT_MS": str(OFF_PATH_IDLE_FETCH_WAIT_MS)}
+    return {}
 
 
 def hosts_of(stage: str) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from pathlib import Path
 from relaydesk.common.ports import free_port
 from relaydesk.gateway.auth import KeyStore
 from relaydesk.stack.broker import TansuBroker
-from relaydesk.stack.layout import stack_workers
+from relaydesk.stack.layout import stack_workers, worker_env
 from relaydesk.stack.processes import Child, kill_stragglers, remember_all, stop_children
 from relaydesk.stack.state import (
     StackState,
@@ -215,6 +215,7 @@ class LocalStack:
             extra = {
                 "RELAYDESK_WORKER_WEB_PORT": str(web_ports[name]),
                 "RELAYDESK_GENERATION_SERVE_URL": f"{serve_url}/generate",
+                **worker_env(name),
             }
             self._spawn(f"worker-{name}", ["worker", name], bootstrap, extra)
         search_url = f"http://127.0.0.1:{web_ports['knowledge']}"

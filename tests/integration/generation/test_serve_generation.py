@@ -26,6 +26,7 @@ from relaydesk.generation.adapters.serve_client import ServeHttpGenerator
 from relaydesk.generation.bootstrap import build_deps
 from relaydesk.generation.config import GenerationSettings
 from relaydesk.generation.core import GenerationDeps, handle, on_knowledge_applied, on_reply
+from relaydesk.generation.local_serve import QUIET_NODE_ENV
 from relaydesk.generation.memory import ListPartialSink
 from relaydesk.vectorstore.edge import EdgeVectorStore
 from unit.generation.generation_doubles import hit, make_turn
@@ -190,8 +191,8 @@ def test_when_serve_generation_idles_then_its_node_runs_quiet_timers_and_no_log_
         if "raylet" in cmdline.split(" ", 1)[0]:
             raylet_env = dict(e.decode(errors="replace").split("=", 1) for e in environ if b"=" in e)
     assert raylet_env, f"no raylet among {len(cmdlines)} Ray processes"
-    assert raylet_env.get("RAY_raylet_report_resources_period_milliseconds") == "1000"
-    assert raylet_env.get("RAY_SERVE_CONTROL_LOOP_INTERVAL_S") == "1.0"
+    expected = {name: os.environ.get(name, value) for name, value in QUIET_NODE_ENV.items()}  # the env wins
+    assert {name: raylet_env.get(name) for name in QUIET_NODE_ENV} == expected
     assert not [c for c in cmdlines if "log_monitor" in c]
 
 

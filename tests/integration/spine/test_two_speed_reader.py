@@ -14,7 +14,7 @@ from polling import wait_until
 from relaydesk.common.kafka import produce_and_wait, sync_producer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
-from relaydesk.common.two_speed import TwoSpeedReader
+from relaydesk.common.two_speed import TwoSpeedReader, view_reader
 
 
 def _until(check: Callable[[], bool]) -> bool:
@@ -56,5 +56,23 @@ def test_when_quiet_then_the_fast_reader_pauses_and_every_record_arrives_once_in
                 offsets = [o for p, o in seen if p == partition]
                 assert offsets == sorted(offsets)
         assert reader.records == 11
+    finally:
+        reader.stop()
+
+
+def test_when_a_view_reader_catches_up_by_markers_then_it_has_every_earlier_record_once(kafka: KafkaSettings) -> None:
+    producer = sync_producer(kafka)
+    for i in range(5):  # written before the reader starts: it must have all of them once caught up
+        produce_and_wait(producer, kafka.topic(Topics.QA_SCORED), b"{}", key=f"q{i}".encode())
+    seen: list[tuple[int, int]] = []
+    reader = view_reader(kafka, (Topics.QA_SCORED,), lambda m: seen.append((m.partition(), m.offset())),
+                         name="test-view", fetch_wait_ms=100, marker=True)
+    assert isinstance(reader, TwoSpeedReader) and reader.marked
+    reader.start()
+    try:
+        assert reader.wait_caught_up(20.0)
+        assert len(seen) >= 5
+        time.sleep(1.0)  # the other reader's copies (and both readers' markers) are not handed on
+        assert len(seen) == len(set(seen)) == 5
     finally:
         reader.stop()

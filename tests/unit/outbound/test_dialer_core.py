@@ -56,7 +56,16 @@ def dialer() -> tuple[DialerDeps, Clock]:
 
 def test_when_not_started_then_nothing_dialled(dialer) -> None:
     deps, _ = dialer
+    assert not core.dialing(deps)  # the worker's tick then skips planning altogether
     assert core.plan(deps) == []
+
+
+def test_when_started_then_paused_then_dialing_follows(dialer) -> None:
+    deps, _ = dialer
+    core.apply_command(CampaignCommand(tenant_id="acme", campaign_id="c1", action="start"), deps)
+    assert core.dialing(deps)
+    core.apply_command(CampaignCommand(tenant_id="acme", campaign_id="c1", action="pause"), deps)
+    assert not core.dialing(deps)
 
 
 def test_when_started_then_blocked_numbers_never_allowed_and_decisions_not_repeated(dialer) -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from relaydesk.drill.stack_view import service_name
-from relaydesk.stack.layout import CHAINED, COHOSTED_ENV, COHOSTS, WORKERS, hosts_of, stack_workers
+from relaydesk.stack.layout import (
+    CHAINED,
+    COHOSTED_ENV,
+    COHOSTS,
+    OFF_PATH_IDLE_FETCH_WAIT_MS,
+    WORKERS,
+    hosts_of,
+    stack_workers,
+    worker_env,
+)
 
 
 def test_when_nothing_is_set_then_the_stack_runs_five_workers_each_stage_exactly_once(
@@ -39,3 +48,15 @@ def test_when_a_drill_names_a_cohosted_stage_then_it_finds_the_process_that_carr
     assert service_name("knowledge", running) == "worker-knowledge"
     assert service_name("conversations", {"worker-conversations", "worker-desk"}) == "worker-conversations"
     assert hosts_of("knowledge") == ()
+
+
+def test_when_a_worker_is_off_the_reply_path_then_it_idles_at_the_longer_fetch_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("RELAYDESK_KAFKA_IDLE_FETCH_WAIT_MS", raising=False)
+    for worker in ("desk", "outbound", "conversations", "qa", "campaigns", "carrier", "assist"):
+        assert worker_env(worker) == {"RELAYDESK_KAFKA_IDLE_FETCH_WAIT_MS": str(OFF_PATH_IDLE_FETCH_WAIT_MS)}
+    for worker in ("guard-nlu", "knowledge", "reply", "generation", "compliance", "guard", "intent"):
+        assert worker_env(worker) == {}  # a customer waits on these: the default idle wait
+    monkeypatch.setenv("RELAYDESK_KAFKA_IDLE_FETCH_WAIT_MS", "400")
+    assert worker_env("desk") == {}  # the operator's setting wins

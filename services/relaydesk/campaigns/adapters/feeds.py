@@ -19,6 +19,7 @@ from relaydesk.common.dlq import dead_letter
 from relaydesk.common.kafka import sync_producer
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.topics import Topics
+from relaydesk.common.two_speed import view_reader
 from relaydesk.consent.view import ConsentView
 from relaydesk.events.outbound import CampaignCommand, DialAllowed, DialBlocked, DialOutcome
 
@@ -33,23 +34,29 @@ class DialerFeeds:
         self.lock = lock
         self._dlq = sync_producer(kafka)
         # 250 ms fetch waits: Tansu answers a parked fetch within about 30-110 ms of a record, so a revocation is
-        # read well before the next pacing tick acts on it, and idle polling costs the broker little.
+        # read well before the next pacing tick acts on it. The ledger is always read at that pace; commands and
+        # dials at the idle view wait once the dialer has been quiet (it wakes them as it dials: `wake`).
         self.consumers = [
             BroadcastConsumer(kafka, (Topics.CONSENT_LEDGER,), self._on_ledger, name="campaigns-ledger",
                               fetch_wait_ms=250, marker=True),
-            BroadcastConsumer(kafka, (Topics.CAMPAIGNS,), self._guarded(self._on_command), name="campaigns-commands",
-                              fetch_wait_ms=250, marker=True),
+            view_reader(kafka, (Topics.CAMPAIGNS,), self._guarded(self._on_command), name="campaigns-commands",
+                        fetch_wait_ms=250, marker=True),
             # No markers here: stages consume these topics (a marker would reach them as a record). Catching up by
             # end offsets may stop one batch short; a decision made again then has the same ids, and the carrier
             # drops a repeated dial.
-            BroadcastConsumer(kafka, (Topics.DIAL_ALLOWED, Topics.DIAL_BLOCKED, Topics.DIAL_OUTCOMES),
-                              self._on_dial, name="campaigns-dials", fetch_wait_ms=250),
+            view_reader(kafka, (Topics.DIAL_ALLOWED, Topics.DIAL_BLOCKED, Topics.DIAL_OUTCOMES),
+                        self._on_dial, name="campaigns-dials", fetch_wait_ms=250),
         ]
 
     def start(self) -> DialerFeeds:
         for consumer in self.consumers:
             consumer.start()
         return self
+
+    def wake(self) -> None:
+        """The dialer is dialing: read commands and dials at the busy pace for a while."""
+        for consumer in self.consumers:
+            consumer.wake()
 
     @property
     def caught_up(self) -> bool:
