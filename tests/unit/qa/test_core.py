@@ -3,6 +3,7 @@ deterministic ids, its own scores read back, tenant rubrics."""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 
 from clocks import ManualClock
@@ -104,6 +105,17 @@ def test_when_idle_for_the_timeout_then_swept_once_until_it_comes_back() -> None
     clock.now += 21
     (second,) = list(core.close_idle(deps))
     assert second.event_id != scored.event_id and second.turns == 3
+
+
+def test_when_swept_then_the_rows_it_scans_are_left_as_they_were() -> None:
+    # The stores hand the sweep their rows without copies: scoring must not change them.
+    deps, clock = deps_with_clock()
+    feed(deps, turn("c3", "t1", "My card was charged twice", 0), reply("c3", "t1", "I'm sorry, I'll check.", 0),
+         turn("c4", "t1", "Cancel my plan", 0), closed("c4"))
+    before = copy.deepcopy(dict(deps.store.items()))
+    clock.now += 21
+    assert {s.conversation_id for s in core.close_idle(deps)} == {"c3", "c4"}
+    assert dict(deps.store.items()) == before
 
 
 def test_when_state_score_read_back_then_transcript_removed() -> None:

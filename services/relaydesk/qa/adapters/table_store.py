@@ -4,7 +4,8 @@ a restart and move with their partition).
 Faust writes a row to the changelog partition of the record being processed, so writes are buffered and
 flushed by the stage runner's `after_record` hook for the record that caused them (as common/tables.py does),
 and deletes become changelog tombstones the same way. Reads hand out copies: the core changes a transcript
-in place, and the table's own value must only change when the change is flushed.
+in place, and the table's own value must only change when the change is flushed; `items` (the sweep's scan)
+hands out the rows themselves, read-only.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class TableTranscriptStore:
                 rows.pop(key, None)
             else:
                 rows[key] = value
-        return [(k, copy.deepcopy(v)) for k, v in rows.items()]
+        # No copies: the sweep (core.close_idle) only reads, and it scans every transcript every couple of seconds.
+        return list(rows.items())
 
     def flush(self, record: Any, conversation_id: str) -> None:
         """Write the buffered change of `conversation_id` as caused by `record` (call on the event loop)."""
