@@ -114,15 +114,18 @@ def view_reader(
     topics: Sequence[str],
     on_record: RecordCallback,
     name: str,
-    fetch_wait_ms: int,
+    fetch_wait_ms: int | None,
     marker: bool = False,
+    idle_fetch_wait_ms: int | None = None,
 ) -> BroadcastConsumer | TwoSpeedReader:
-    """A broadcast view's reader: `fetch_wait_ms` while its owner wakes it (or records come), the idle view wait
-    once it has been quiet for `idle_after_s`; one plain consumer when idle waits are off or not longer."""
-    idle_ms = kafka.view_idle_fetch_wait_ms
-    if kafka.idle_fetch_wait_ms <= kafka.fetch_wait_ms or idle_ms <= fetch_wait_ms:
-        return BroadcastConsumer(kafka, topics, on_record, name=name, fetch_wait_ms=fetch_wait_ms, marker=marker)
+    """A broadcast view's reader: `fetch_wait_ms` (None: the broker settings' own) while its owner wakes it (or
+    records come), `idle_fetch_wait_ms` (None: the idle view wait) once it has been quiet for `idle_after_s`; one
+    plain consumer when idle waits are off or not longer."""
+    busy_ms = fetch_wait_ms if fetch_wait_ms is not None else kafka.fetch_wait_ms
+    idle_ms = idle_fetch_wait_ms if idle_fetch_wait_ms is not None else kafka.view_idle_fetch_wait_ms
+    if kafka.idle_fetch_wait_ms <= kafka.fetch_wait_ms or idle_ms <= busy_ms:
+        return BroadcastConsumer(kafka, topics, on_record, name=name, fetch_wait_ms=busy_ms, marker=marker)
     return TwoSpeedReader(
         kafka, topics, on_record, name=name, idle_fetch_wait_ms=idle_ms, quiet_s=kafka.idle_after_s,
-        fetch_wait_ms=fetch_wait_ms, marker=marker,
+        fetch_wait_ms=busy_ms, marker=marker,
     )

@@ -19,7 +19,7 @@ from relaydesk.common.metrics import DEDUPED
 from relaydesk.common.settings import KafkaSettings
 from relaydesk.common.tenant_configs import CONFIG_FETCH_WAIT_MS, config_from_record, supersedes
 from relaydesk.common.topics import Topics
-from relaydesk.common.two_speed import TwoSpeedReader
+from relaydesk.common.two_speed import TwoSpeedReader, view_reader
 from relaydesk.events import Envelope, Handoff, Reply, ReplyStreamChunk, TenantConfig
 from relaydesk.gateway.agent_view import AgentView
 from relaydesk.gateway.auth import KeyStore
@@ -41,13 +41,10 @@ STREAMS = {Topics.REPLIES: STREAM_REPLIES, Topics.REPLIES_STREAM: STREAM_PARTIAL
 def reply_reader(
     kafka: KafkaSettings, settings: GatewaySettings, on_record: RecordCallback
 ) -> BroadcastConsumer | TwoSpeedReader:
-    """The reply view's reader: two-speed (common/two_speed.py) unless idle fetch waits are turned off."""
-    if kafka.idle_fetch_wait_ms <= kafka.fetch_wait_ms or settings.replies_idle_fetch_wait_ms <= kafka.fetch_wait_ms:
-        return BroadcastConsumer(kafka, REPLY_TOPICS, on_record, name="gateway-replies")
-    return TwoSpeedReader(
-        kafka, REPLY_TOPICS, on_record, name="gateway-replies",
-        idle_fetch_wait_ms=settings.replies_idle_fetch_wait_ms, quiet_s=kafka.idle_after_s,
-    )
+    """The reply view's reader: two-speed (common/two_speed.py) unless idle fetch waits are turned off; busy, at
+    the broker settings' own fetch wait (a customer waits on it)."""
+    return view_reader(kafka, REPLY_TOPICS, on_record, name="gateway-replies", fetch_wait_ms=None,
+                       idle_fetch_wait_ms=settings.replies_idle_fetch_wait_ms)
 
 
 @dataclass
