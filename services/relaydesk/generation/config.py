@@ -47,6 +47,13 @@ class GenerationSettings(BaseSettings):
     # one call change the longer ones' outputs); "batch": all waiting rows in one call (see ct2_scheduler).
     ct2_batching: Literal["rows", "batch"] = "rows"
     ct2_parallel_rows: int = Field(default=2, ge=1)
+    # A request that starts while no other decodes runs on a second generator over the same weights with
+    # this many intra-op threads (one row at a time); requests that join it run on the shared one as before.
+    # 0 or no more than `threads()`: off (the default). In one process on 2 cores, 190 prompt tokens and 40
+    # new ones took 1.41-1.44 s alone at 2 threads against 1.95-2.32 s at one, and the reply eval's generation
+    # p50 fell from 1.53 to 1.04 s; inside `relaydesk up` one A/B pair showed no gain (the stack's other
+    # processes share the cores while a turn streams), so the stack leaves it off (docs/benchmarks.md).
+    ct2_solo_threads: int = Field(default=0, ge=0)
 
     # --- the Serve application -----------------------------------------------------------------------
     app_name: str = "generation"
@@ -77,7 +84,10 @@ class GenerationSettings(BaseSettings):
     first_token_timeout_s: float = Field(default=5.0, gt=0)
     # The whole generation call. On the CPU 80 tokens take about 8 s; a GPU replica needs far less.
     request_timeout_s: float = Field(default=20.0, gt=0)
-    max_new_tokens: int = Field(default=80, ge=1, le=1024)
+    # The answer is one or two short sentences; a cut-off tail is dropped and an answer with no whole sentence
+    # is not used. On the dev questions 48 gave the same replies as 80 (facts 0.768, the same 3 generated
+    # answers) with generation p95 2.7 s instead of 3.8 s (docs/benchmarks.md).
+    max_new_tokens: int = Field(default=48, ge=1, le=1024)
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     stream_coalesce_tokens: int = Field(default=4, ge=1)
     partial_emit_timeout_s: float = Field(default=1.0, gt=0)
@@ -141,3 +151,8 @@ class GenerationSettings(BaseSettings):
 
     def threads(self) -> int:
         return self.torch_threads or max(1, int(self.replica_num_cpus))
+
+    def solo_threads(self) -> int:
+        """Intra-op threads for a CTranslate2 request decoding alone; 0 when that lane is off."""
+        wanted = self.ct2_solo_threads if self.ct2_batching == "rows" else 0
+        return wanted if wanted > self.threads() else 0

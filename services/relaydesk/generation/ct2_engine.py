@@ -48,9 +48,11 @@ class Ct2Engine(ChatPromptEncoder):
     name = "ctranslate2"
 
     def __init__(self, generator: Any, loaded: LoadedModel, generation_eos: Any, max_context_tokens: int = 2048,
-                 no_repeat_ngram_size: int = 4) -> None:
+                 no_repeat_ngram_size: int = 4, solo_generator: Any = None) -> None:
         super().__init__(loaded.tokenizer, loaded.model_id, generation_eos, max_context_tokens)
         self.generator = generator
+        # Same weights, more intra-op threads, one row at a time: for a request that decodes alone.
+        self.solo_generator = solo_generator
         self.loaded = loaded
         self.device = loaded.device
         self.no_repeat_ngram_size = no_repeat_ngram_size
@@ -60,9 +62,14 @@ class Ct2Engine(ChatPromptEncoder):
             deadline: float | None = None) -> Ct2Row:
         return Ct2Row(key, request, _TextStream(self.tokenizer), should_stop, deadline)
 
-    def generate(self, rows: Sequence[Ct2Row], emit: Emit) -> None:
+    @property
+    def has_solo(self) -> bool:
+        return self.solo_generator is not None
+
+    def generate(self, rows: Sequence[Ct2Row], emit: Emit, solo: bool = False) -> None:
         """Decode `rows` to their ends in one call (blocking), emitting each row's steps as they come. Rows
-        must share a temperature; each still has its own token limit."""
+        must share a temperature; each still has its own token limit. `solo`: on the solo generator (the
+        caller knows nothing else decodes), when there is one."""
         if not rows:
             return
         temperature = rows[0].request.temperature
@@ -86,7 +93,8 @@ class Ct2Engine(ChatPromptEncoder):
                 emit(row, out)
             return row.finished
 
-        self.generator.generate_batch(
+        generator = self.solo_generator if solo and self.solo_generator is not None else self.generator
+        generator.generate_batch(
             tokens,
             max_length=max(r.request.max_new_tokens for r in rows),
             include_prompt_in_result=False,
@@ -132,11 +140,14 @@ def load_ct2_engine(settings: GenerationSettings) -> Ct2Engine:
         generation_eos = GenerationConfig.from_pretrained(hf_dir, local_files_only=True).eos_token_id
     except OSError:  # no generation_config.json: the tokenizer's end tokens only
         generation_eos = None
-    parallel = settings.ct2_parallel_rows
-    generator = ctranslate2.Generator(
-        str(ct2_dir), device="cpu", compute_type=settings.ct2_quantization,
-        inter_threads=parallel, intra_threads=settings.threads(),
-    )
-    loaded = LoadedModel(model=generator, tokenizer=tokenizer, model_id=model_id, device="cpu",
+
+    def generator(inter: int, intra: int) -> Any:
+        return ctranslate2.Generator(str(ct2_dir), device="cpu", compute_type=settings.ct2_quantization,
+                                     inter_threads=inter, intra_threads=intra)
+
+    shared = generator(settings.ct2_parallel_rows, settings.threads())
+    solo = generator(1, settings.solo_threads()) if settings.solo_threads() else None
+    loaded = LoadedModel(model=shared, tokenizer=tokenizer, model_id=model_id, device="cpu",
                          dtype=settings.ct2_quantization, load_s=time.perf_counter() - started)
-    return Ct2Engine(generator, loaded, generation_eos, settings.max_context_tokens, settings.no_repeat_ngram_size)
+    return Ct2Engine(shared, loaded, generation_eos, settings.max_context_tokens, settings.no_repeat_ngram_size,
+                     solo_generator=solo)

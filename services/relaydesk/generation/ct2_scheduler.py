@@ -6,6 +6,8 @@ cannot join a running call between two steps; instead:
 
 - `rows` (the default): one `generate_batch` call per request, up to `parallel` calls at once (CTranslate2's
   inter_threads share one copy of the weights). A request that arrives while others decode starts at once.
+  A call that starts while no other runs goes to the engine's solo generator when it has one (more threads
+  for one row); the rows that join it meanwhile run on the shared generator.
 - `batch`: every waiting row (up to `max_running_rows`, one temperature) in one call, after a short admission
   wait; newcomers wait for the running call to end. Prompts of different lengths change the longer rows'
   greedy outputs in CTranslate2 (see `ct2_engine`), so this mode is for measurement.
@@ -92,11 +94,12 @@ class Ct2Scheduler:
             rows = self._take()
             if not rows:
                 return
+            solo = self._calls == 0 and self.batching == "rows" and getattr(self.engine, "has_solo", False)
             self._calls += 1
             self._running += len(rows)
             if self.busy_since is None:
                 self.busy_since = time.monotonic()
-            loop.create_task(self._run(loop, rows))
+            loop.create_task(self._run(loop, rows, solo))
 
     def _take(self) -> list[Ct2Row]:
         rows: list[Ct2Row] = []
@@ -112,12 +115,18 @@ class Ct2Scheduler:
             rows.append(self._waiting.popleft())
         return rows
 
-    async def _run(self, loop: asyncio.AbstractEventLoop, rows: list[Ct2Row]) -> None:
+    async def _run(self, loop: asyncio.AbstractEventLoop, rows: list[Ct2Row], solo: bool = False) -> None:
         def emit(row: Ct2Row, out: StepOutput) -> None:  # on a CTranslate2 thread
             loop.call_soon_threadsafe(self._dispatch, row, out)
 
+        def decode() -> None:
+            if solo:
+                self.engine.generate(rows, emit, solo=True)
+            else:
+                self.engine.generate(rows, emit)
+
         try:
-            await loop.run_in_executor(self._executor, self.engine.generate, rows, emit)
+            await loop.run_in_executor(self._executor, decode)
         except Exception as exc:  # the call's rows are lost: their callers get the error
             log.error("decoding failed", extra={"error_type": type(exc).__name__, "rows": len(rows)})
             for group in {id(_group(r)): _group(r) for r in rows}.values():

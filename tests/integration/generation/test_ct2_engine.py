@@ -78,3 +78,19 @@ async def test_when_the_caller_leaves_then_its_row_stops_decoding(server: Genera
     while server.info()["running_rows"] and time.monotonic() - left < 10:
         await asyncio.sleep(0.05)
     assert server.info()["running_rows"] == 0  # 400 tokens would take far longer than this
+
+
+def test_when_a_solo_lane_is_set_then_a_row_alone_decodes_there_to_the_same_greedy_text(model_dir: Path) -> None:
+    engine = load_ct2_engine(GenerationSettings(model_cache_dir=model_dir, engine="ctranslate2", torch_threads=1,
+                                                ct2_solo_threads=2))
+    assert engine.has_solo and engine.solo_generator is not engine.generator
+    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": QUESTION}]
+
+    def decode(solo: bool) -> str:
+        out: list[str] = []
+        engine.generate([engine.row(solo, engine.request(messages, 12))], lambda r, step: out.append(step.delta),
+                        solo=solo)
+        return "".join(out)
+
+    shared, solo = decode(False), decode(True)
+    assert solo and solo == shared

@@ -28,6 +28,9 @@ class CountingCt2Engine:
         return Ct2Row(key, request, stream=None, should_stop=should_stop, deadline=deadline)  # type: ignore[arg-type]
 
     def generate(self, rows: list[Ct2Row], emit: Any) -> None:
+        self._decode(rows, emit)
+
+    def _decode(self, rows: list[Ct2Row], emit: Any) -> None:
         with self._lock:
             self.calls.append(len(rows))
             self._running += 1
@@ -53,6 +56,20 @@ class CountingCt2Engine:
         finally:
             with self._lock:
                 self._running -= 1
+
+
+class SoloCountingEngine(CountingCt2Engine):
+    """With a solo lane: records, per call, whether it ran there."""
+
+    has_solo = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.solo: list[bool] = []
+
+    def generate(self, rows: list[Ct2Row], emit: Any, solo: bool = False) -> None:
+        self.solo.append(solo)
+        self._decode(rows, emit)
 
 
 def req(n: int) -> EngineRequest:
@@ -85,6 +102,18 @@ async def test_when_rows_mode_then_each_request_has_its_own_call_up_to_the_paral
     assert results == [["123", "12"], ["1234"]]
     assert engine.calls == [1, 1, 1] and engine.most_at_once == 2
     assert await settled(scheduler) and scheduler.busy_since is None
+
+
+async def test_when_a_request_starts_alone_then_it_decodes_on_the_solo_lane_and_one_joining_it_does_not() -> None:
+    engine = SoloCountingEngine()
+    scheduler = Ct2Scheduler(engine, parallel=2, batching="rows")  # type: ignore[arg-type]
+    first = asyncio.create_task(collect(scheduler, [10]))
+    await asyncio.sleep(0.05)  # the first call is decoding
+    assert await collect(scheduler, [2]) == ["12"]
+    assert await first == ["12345678910"]
+    assert engine.solo == [True, False]
+    assert await settled(scheduler)
+    assert await collect(scheduler, [1]) == ["1"] and engine.solo[-1] is True  # alone again
 
 
 async def test_when_batch_mode_then_rows_arriving_together_share_one_call() -> None:
