@@ -146,7 +146,8 @@ def load_ct2_engine(settings: GenerationSettings) -> Ct2Engine:
                                      inter_threads=inter, intra_threads=intra)
 
     shared = generator(settings.ct2_parallel_rows, settings.threads())
-    solo = generator(1, settings.solo_threads()) if settings.solo_threads() else None
+    solo_threads = settings.solo_threads()
+    solo = generator(1, solo_threads) if solo_threads else None
     loaded = LoadedModel(model=shared, tokenizer=tokenizer, model_id=model_id, device="cpu",
                          dtype=settings.ct2_quantization, load_s=time.perf_counter() - started)
     return Ct2Engine(shared, loaded, generation_eos, settings.max_context_tokens, settings.no_repeat_ngram_size,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections import deque
@@ -94,7 +95,7 @@ class Ct2Scheduler:
             rows = self._take()
             if not rows:
                 return
-            solo = self._calls == 0 and self.batching == "rows" and getattr(self.engine, "has_solo", False)
+            solo = self._calls == 0 and self.batching == "rows" and self.engine.has_solo
             self._calls += 1
             self._running += len(rows)
             if self.busy_since is None:
@@ -119,14 +120,8 @@ class Ct2Scheduler:
         def emit(row: Ct2Row, out: StepOutput) -> None:  # on a CTranslate2 thread
             loop.call_soon_threadsafe(self._dispatch, row, out)
 
-        def decode() -> None:
-            if solo:
-                self.engine.generate(rows, emit, solo=True)
-            else:
-                self.engine.generate(rows, emit)
-
         try:
-            await loop.run_in_executor(self._executor, decode)
+            await loop.run_in_executor(self._executor, functools.partial(self.engine.generate, rows, emit, solo=solo))
         except Exception as exc:  # the call's rows are lost: their callers get the error
             log.error("decoding failed", extra={"error_type": type(exc).__name__, "rows": len(rows)})
             for group in {id(_group(r)): _group(r) for r in rows}.values():

@@ -114,7 +114,7 @@ class GenerationServer:
             "largest_batch": self._largest_batch,
             "running_rows": self._scheduler.running_rows,
             **({"ct2_batching": self._scheduler.batching, "ct2_parallel_rows": self._scheduler.slots,
-                "ct2_solo_threads": self.settings.solo_threads() if getattr(self.engine, "has_solo", False) else 0}
+                "ct2_solo_threads": self.settings.solo_threads()}
                if self.engine.name == "ctranslate2" else {}),
             "pid": os.getpid(),
         }

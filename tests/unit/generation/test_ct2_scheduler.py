@@ -14,10 +14,14 @@ from relaydesk.generation.engine import EngineRequest, StepOutput
 
 class CountingCt2Engine:
     """Row i emits "1", "2", ... up to its max_new_tokens, a step every 20 ms; records each call's rows, the
-    most calls running at once, and every row's token count when it stopped."""
+    most calls running at once, whether each call was asked for the solo lane, and every row's token count when
+    it stopped."""
+
+    has_solo = False
 
     def __init__(self) -> None:
         self.calls: list[int] = []
+        self.solo: list[bool] = []
         self.most_at_once = 0
         self.stopped_at: list[int] = []
         self._running = 0
@@ -27,12 +31,10 @@ class CountingCt2Engine:
             deadline: float | None = None) -> Ct2Row:
         return Ct2Row(key, request, stream=None, should_stop=should_stop, deadline=deadline)  # type: ignore[arg-type]
 
-    def generate(self, rows: list[Ct2Row], emit: Any) -> None:
-        self._decode(rows, emit)
-
-    def _decode(self, rows: list[Ct2Row], emit: Any) -> None:
+    def generate(self, rows: list[Ct2Row], emit: Any, solo: bool = False) -> None:
         with self._lock:
             self.calls.append(len(rows))
+            self.solo.append(solo)
             self._running += 1
             self.most_at_once = max(self.most_at_once, self._running)
         try:
@@ -59,17 +61,9 @@ class CountingCt2Engine:
 
 
 class SoloCountingEngine(CountingCt2Engine):
-    """With a solo lane: records, per call, whether it ran there."""
+    """With a solo lane (each call's `solo` is recorded in `self.solo`)."""
 
     has_solo = True
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.solo: list[bool] = []
-
-    def generate(self, rows: list[Ct2Row], emit: Any, solo: bool = False) -> None:
-        self.solo.append(solo)
-        self._decode(rows, emit)
 
 
 def req(n: int) -> EngineRequest:
