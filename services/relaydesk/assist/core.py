@@ -90,7 +90,8 @@ async def _model_draft(
     assert deps.generator is not None
     prompt = build_prompt(event.turn.text, sources, [], Persona(persona=AGENT_PERSONA), PromptBudget(),
                           untrusted=untrusted)
-    request = GenerationRequest(prompt.messages, settings.max_new_tokens, 0.0, f"assist-{event.event_id[:24]}")
+    request = GenerationRequest(prompt.messages, settings.max_new_tokens, 0.0, f"assist-{event.event_id[:24]}",
+                                cached_prefix=prompt.cached_prefix)
     parts: list[str] = []
     finish: str | None = None
     try:

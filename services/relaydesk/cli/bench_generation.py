@@ -28,14 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dtype", default="auto", help="auto | float32 | float16 | bfloat16")
     parser.add_argument("--no-cache", action="store_true", help="skip the cache on/off comparison")
     parser.add_argument("--no-direct", action="store_true", help="skip the in-process baseline")
-    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS,
-                        help="served and direct runs alternate this many times (evens out a busy host)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help=f"served and direct runs alternate this many times (evens out a busy host; default "
+                             f"{DEFAULT_ROUNDS}, 1 with --compare-engines, whose variants already take turns)")
     parser.add_argument("--compare-engines", action="store_true",
                         help="in-process: the CTranslate2 engine against transformers float32 at --concurrencies")
     parser.add_argument("--concurrencies", type=lambda v: [int(x) for x in v.split(",")], default=[1, 4, 16],
                         help="with --compare-engines: comma-separated concurrencies (default 1,4,16)")
     parser.add_argument("--ct2-variants", action="store_true",
-                        help="with --compare-engines: also CTranslate2's batch mode and one row at a time")
+                        help="with --compare-engines: also CTranslate2's batch mode, one row at a time and "
+                             "every prompt prefilled in full (no kept prefixes)")
     parser.add_argument("--quality-tokens", type=int, default=48,
                         help="with --compare-engines: tokens per greedy answer compared between engines")
 
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 async def _compare(args: argparse.Namespace) -> int:
     from relaydesk.generation import bench_engines
 
-    if args.rounds == DEFAULT_ROUNDS:
+    if args.rounds is None:
         args.rounds = 1  # variants already take turns at every concurrency
     figures = await bench_engines.compare_engines(args)
     bench_engines.report(figures)
@@ -69,6 +71,8 @@ async def _main(args: argparse.Namespace) -> int:
     from relaydesk.generation import bench, local_serve
     from relaydesk.generation.adapters.serve_client import ServeHttpGenerator
 
+    if args.rounds is None:
+        args.rounds = DEFAULT_ROUNDS
     concurrency = max(1, args.concurrency)
     n = args.requests or max(8, 4 * concurrency)
     replica = {

@@ -41,7 +41,8 @@ def grounded_requests(n: int, max_new_tokens: int) -> list[GenerationRequest]:
         source = SourceSnippet(doc_id=item["doc_id"], chunk_id=item["doc_id"] + "#0", title=item["title"],
                                text=item["text"], version=1)
         prompt = build_prompt(item["question"], [source], [], Persona(), PromptBudget())
-        out.append(GenerationRequest(prompt.messages, max_new_tokens, request_id=f"bench-{i}"))
+        out.append(GenerationRequest(prompt.messages, max_new_tokens, request_id=f"bench-{i}",
+                                     cached_prefix=prompt.cached_prefix))
     return out
 
 

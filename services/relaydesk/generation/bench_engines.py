@@ -60,6 +60,8 @@ def variant_settings(args: Any) -> list[tuple[str, dict[str, Any]]]:
         variants += [
             ("ctranslate2-int8-batch", {**common, "engine": "ctranslate2", "ct2_batching": "batch"}),
             ("ctranslate2-int8-rows1", {**common, "engine": "ctranslate2", "ct2_parallel_rows": 1}),
+            # every prompt prefilled in full, its shared system message included
+            ("ctranslate2-int8-noprefix", {**common, "engine": "ctranslate2", "ct2_prefix_cache": 0}),
         ]
     return variants
 

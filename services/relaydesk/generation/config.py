@@ -54,6 +54,11 @@ class GenerationSettings(BaseSettings):
     # p50 fell from 1.53 to 1.04 s; inside `relaydesk up` one A/B pair showed no gain (the stack's other
     # processes share the cores while a turn streams), so the stack leaves it off (docs/benchmarks.md).
     ct2_solo_threads: int = Field(default=0, ge=0)
+    # Distinct shared prompt prefixes (system messages) each CTranslate2 generator keeps computed, so a prompt
+    # prefills only what follows its prefix. Each costs about 150 KB of memory per token for SmolLM2-135M
+    # (12.5 MB for the default 83-token system message); one tenant in four languages, with and without the
+    # injection note, needs 8. 0: off. See ct2_engine.
+    ct2_prefix_cache: int = Field(default=8, ge=0)
 
     # --- the Serve application -----------------------------------------------------------------------
     app_name: str = "generation"

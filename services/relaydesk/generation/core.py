@@ -418,7 +418,8 @@ async def _generate(
         event.turn.text, focused, ctx.history, _persona(ctx.tenant), _budget(settings), untrusted=ctx.untrusted,
         lang=ctx.lang,
     )
-    request = GenerationRequest(prompt.messages, settings.max_new_tokens, settings.temperature, ctx.reply_id)
+    request = GenerationRequest(prompt.messages, settings.max_new_tokens, settings.temperature, ctx.reply_id,
+                                cached_prefix=prompt.cached_prefix)
     stream = PartialStream(
         deps.partials, _caused(event), event.turn.turn_id, ctx.reply_id,
         settings.stream_coalesce_tokens, settings.partial_emit_timeout_s,

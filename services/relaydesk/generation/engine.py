@@ -30,6 +30,9 @@ class EngineRequest:
     max_new_tokens: int
     temperature: float = 0.0
     seed: int | None = None
+    # The first `static_len` prompt ids are a prefix other requests share (a system message): an engine that
+    # keeps computed prefixes prefills only the rest.
+    static_len: int = 0
     # Set when the caller has gone away (its stream closed): an engine that can stop a row early does.
     cancel: threading.Event | None = field(default=None, compare=False, repr=False)
 
@@ -93,14 +96,26 @@ class ChatPromptEncoder:
 
     def request(
         self, messages: Sequence[Mapping[str, str]], max_new_tokens: int, temperature: float = 0.0,
-        seed: int | None = None,
+        seed: int | None = None, cached_prefix: int = 0,
     ) -> EngineRequest:
         ids = self.encode_chat(messages)
         if len(ids) + max_new_tokens > self.max_context_tokens:
             raise PromptTooLong(
                 f"prompt of {len(ids)} tokens + {max_new_tokens} new exceeds {self.max_context_tokens}"
             )
-        return EngineRequest(tuple(ids), max_new_tokens, temperature, seed)
+        static_len = self._prefix_len(messages[:cached_prefix], ids) if cached_prefix > 0 else 0
+        return EngineRequest(tuple(ids), max_new_tokens, temperature, seed, static_len=static_len)
+
+    def _prefix_len(self, head: Sequence[Mapping[str, str]], ids: Sequence[int]) -> int:
+        """How many of `ids` the leading messages `head` make up, templated alone; 0 unless the whole prompt's
+        tokens start with exactly those (a merge across the boundary would make the prefix another text)."""
+        text = self.tokenizer.apply_chat_template(
+            [{"role": m["role"], "content": m["content"]} for m in head], tokenize=False,
+            add_generation_prompt=False,
+        )
+        head_ids = list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        n = len(head_ids)
+        return n if 0 < n < len(ids) and list(ids[:n]) == head_ids else 0
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])

@@ -35,7 +35,9 @@ _LIST_MARK = re.compile(r"(?:^|(?<=[.!?:;。！？])\s+)[-*•]\s+")
 _LEAD_IN = re.compile(
     r"^\s*(?:(?:the\s+)?(?:[a-z]+\s+)?answer"
     r"(?:\s+to\s+(?:this|the|your)\s+question)?(?:\s+\"[^\"]*\")?\s+is\s*:?"
-    r"|answer\s*:|a\s*:|response\s*:|assistant\s*:)\s*",
+    r"|answer\s*:|a\s*:|response\s*:|assistant\s*:"
+    # "source: You can ...", "The source of the information is: ..." (only with the colon: prose stays)
+    r"|(?:the\s+)?sources?(?:\s+of\s+(?:the|this)\s+information)?(?:\s+(?:is|says))?\s*:)\s*",
     re.I,
 )
 _END = re.compile(r"[.!?。！？]$")

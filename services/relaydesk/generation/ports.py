@@ -35,6 +35,9 @@ class GenerationRequest:
     max_new_tokens: int
     temperature: float = 0.0
     request_id: str | None = None
+    # How many leading messages many requests share word for word (the tenant's system message): an engine
+    # that can keep their computed state does, and prefills only the rest. 0: nothing shared.
+    cached_prefix: int = 0
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,9 @@ class Prompt:
     verbatim_turns: int = 0
     summarised_turns: int = 0
     tokens: int = 0
+    # Leading messages that other prompts share word for word: the system message while it holds only the
+    # persona and the rules (a summary of older turns makes it this conversation's own).
+    cached_prefix: int = 0
 
 
 def build_prompt(
@@ -85,7 +88,8 @@ def build_prompt(
     messages.extend(("user" if t.role == "customer" else "assistant", t.text) for t in recent)
     messages.append(("user", final_user))
     tokens = sum(approx_tokens(content) for _, content in messages)
-    return Prompt(tuple(messages), tuple(kept_sources), len(recent), n_summarised, tokens)
+    return Prompt(tuple(messages), tuple(kept_sources), len(recent), n_summarised, tokens,
+                  cached_prefix=0 if summary_lines else 1)
 
 
 def _system_head(persona: Persona, untrusted: bool, lang: str | None = None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 NDJSON = "application/x-ndjson"
 
@@ -34,6 +34,15 @@ class GenerateRequest(BaseModel):
     seed: int | None = None
     stream: bool = False
     request_id: str | None = Field(default=None, max_length=64)
+    # Leading messages that many requests share word for word (a system message): the engine may keep their
+    # computed state and prefill only what follows. Always fewer than the messages.
+    cached_prefix: int = Field(default=0, ge=0, le=63)
+
+    @model_validator(mode="after")
+    def _prefix_leaves_a_message(self) -> GenerateRequest:
+        if self.cached_prefix >= len(self.messages):
+            raise ValueError("cached_prefix must leave at least one message after it")
+        return self
 
 
 class Usage(BaseModel):

@@ -31,6 +31,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from relaydesk.generation.batcher import LocalStreamBatcher
 from relaydesk.generation.config import GenerationSettings
+from relaydesk.generation.ct2_engine import Ct2Engine
 from relaydesk.generation.engine import EngineRequest, PromptTooLong, StepOutput
 from relaydesk.generation.engine_choice import build_engine, build_scheduler
 from relaydesk.generation.protocol import (
@@ -114,8 +115,9 @@ class GenerationServer:
             "largest_batch": self._largest_batch,
             "running_rows": self._scheduler.running_rows,
             **({"ct2_batching": self._scheduler.batching, "ct2_parallel_rows": self._scheduler.slots,
-                "ct2_solo_threads": self.settings.solo_threads()}
-               if self.engine.name == "ctranslate2" else {}),
+                "ct2_solo_threads": self.settings.solo_threads(),
+                "ct2_prefixes": {lane: p.info() for lane, p in self.engine.prefixes.items()}}
+               if isinstance(self.engine, Ct2Engine) else {}),
             "pid": os.getpid(),
         }
 
@@ -164,7 +166,8 @@ class GenerationServer:
     def _prepare(self, payload: Any) -> tuple[GenerateRequest, EngineRequest]:
         gen = GenerateRequest.model_validate(payload)
         messages = [m.model_dump() for m in gen.messages]
-        request = self.engine.request(messages, gen.max_new_tokens, gen.temperature, gen.seed)
+        request = self.engine.request(messages, gen.max_new_tokens, gen.temperature, gen.seed,
+                                      cached_prefix=gen.cached_prefix)
         return gen, dataclasses.replace(request, cancel=threading.Event())
 
     async def _events(self, engine_request: EngineRequest) -> AsyncGenerator[dict[str, Any], None]:

@@ -94,3 +94,31 @@ def test_when_a_solo_lane_is_set_then_a_row_alone_decodes_there_to_the_same_gree
 
     shared, solo = decode(False), decode(True)
     assert solo and solo == shared
+
+
+async def test_when_the_system_message_is_marked_shared_then_it_is_kept_and_the_text_is_ct2s_for_that_split(
+    server: GenerationServer,
+) -> None:
+    engine = server.engine
+    assert isinstance(engine, Ct2Engine)
+    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": QUESTION}]
+    request = engine.request(messages, 12, cached_prefix=1)
+    system_only = engine.encode_chat(messages[:1])  # the system message, then the assistant's turn opening
+    assert 0 < request.static_len < len(system_only)
+    assert request.prompt_ids[:request.static_len] == tuple(system_only[:request.static_len])
+    before = server.info()["ct2_prefixes"]["shared"]
+
+    async def streamed() -> str:
+        marked = GenerationRequest((("system", SYSTEM), ("user", QUESTION)), 12, cached_prefix=1)
+        return "".join([c.delta async for c in InProcessGenerator(server).stream(marked)])
+
+    first, second = await streamed(), await streamed()
+    after = server.info()["ct2_prefixes"]["shared"]
+    assert after["kept"] == max(before["kept"], 1) and after["hits"] >= before["hits"] + 1
+    tokens = engine.tokenizer.convert_ids_to_tokens(list(request.prompt_ids))
+    reference = engine.generator.generate_batch(
+        [tokens[request.static_len:]], static_prompt=tokens[:request.static_len], max_length=12, sampling_topk=1,
+        include_prompt_in_result=False, end_token=sorted(engine.eos_ids),
+        no_repeat_ngram_size=engine.no_repeat_ngram_size,
+    )[0].sequences_ids[0]
+    assert first and first == second == engine.tokenizer.decode(reference, skip_special_tokens=True)

@@ -98,6 +98,13 @@ def test_when_the_model_lists_copied_ids_and_lead_ins_then_only_the_answer_is_ke
     assert clean_answer(raw, "length") == "You can change the PIN at any cash machine."
 
 
+@pytest.mark.parametrize("lead_in", ["source: ", "Sources: ", "The source of the information is: ", "Source says: "])
+def test_when_the_model_names_its_source_before_the_answer_then_the_label_is_dropped(lead_in: str) -> None:
+    assert clean_answer(lead_in + "Interest is paid monthly.") == "Interest is paid monthly."
+    assert clean_answer("The source is clear. Interest is paid monthly.") == (
+        "The source is clear. Interest is paid monthly.")  # prose, no label
+
+
 def test_while_streaming_a_finished_sentence_that_fails_is_final_and_an_unfinished_one_is_not_judged() -> None:
     question = "What is the daily limit for sending money?"
     assert settled_failure("The daily limit is 2,500 EUR. You can", [LIMITS], question, 0.75) == "local_number"

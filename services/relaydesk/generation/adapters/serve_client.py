@@ -40,6 +40,7 @@ def request_payload(request: GenerationRequest, stream: bool) -> dict[str, Any]:
         "temperature": request.temperature,
         "stream": stream,
         "request_id": request.request_id,
+        "cached_prefix": request.cached_prefix,
     }
 
 
