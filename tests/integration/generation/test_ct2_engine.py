@@ -80,9 +80,19 @@ async def test_when_the_caller_leaves_then_its_row_stops_decoding(server: Genera
     assert server.info()["running_rows"] == 0  # 400 tokens would take far longer than this
 
 
-def test_when_a_solo_lane_is_set_then_a_row_alone_decodes_there_to_the_same_greedy_text(model_dir: Path) -> None:
-    engine = load_ct2_engine(GenerationSettings(model_cache_dir=model_dir, engine="ctranslate2", torch_threads=1,
-                                                ct2_solo_threads=2))
+@pytest.fixture(scope="module")
+def solo_engine(model_dir: Path) -> Iterator[Ct2Engine]:
+    # Module-scoped, not a test's local. CTranslate2 may release a call's step callback on its own worker thread
+    # just after the call returns; an engine whose last reference went with it would be destroyed on that
+    # thread, which then joins itself. One CI run aborted so ("Resource deadlock avoided") right after this test.
+    yield load_ct2_engine(GenerationSettings(model_cache_dir=model_dir, engine="ctranslate2", torch_threads=1,
+                                             ct2_solo_threads=2))
+
+
+def test_when_a_solo_lane_is_set_then_a_row_alone_decodes_there_to_the_same_greedy_text(
+    solo_engine: Ct2Engine,
+) -> None:
+    engine = solo_engine
     assert engine.has_solo and engine.solo_generator is not engine.generator
     messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": QUESTION}]
 
