@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
     def one(phase: str, index: int, question: tuple[str, str]) -> dict:
         conversation = f"bench-{run_id}-{phase}-{index}"
-        return chat_once(client, question[0], conversation, question[1], timeout_s=args.timeout)
+        return {**chat_once(client, question[0], conversation, question[1], timeout_s=args.timeout),
+                "lang": question[1]}
 
     for phase in ("cold", "warm"):
         done = 0
@@ -83,6 +84,11 @@ def run(args: argparse.Namespace) -> int:
         "share_of_latency_in_stages": round(statistics.median(inside_share), 3) if inside_share else None,
         # Between stages (broker hop, fetch wait, batching, decode), per hop, for misses and cache hits.
         "hop_ms_p50": {k: {h: round(statistics.median(v), 2) for h, v in hops.items()} for k, hops in hop_ms.items()},
+        # First asks per question language: the cold figure's mix is the question set's (QUESTIONS).
+        "cold_p50_by_lang": {
+            lang: round(statistics.median(r["latency_ms"] for r in results["cold"] if r["lang"] == lang), 1)
+            for lang in sorted({r["lang"] for r in results["cold"]})
+        },
         "concurrency": args.concurrency,
         "dense_backlog": backfill,  # the knowledge worker's background embedding queue before the run
     }

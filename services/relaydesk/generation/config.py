@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from relaydesk.common.settings import relaydesk_cache_dir
@@ -95,6 +95,13 @@ class GenerationSettings(BaseSettings):
     # runs on stopped about 0.5 s sooner; 32 cut a generated answer short of its fact (docs/benchmarks.md).
     max_new_tokens: int = Field(default=36, ge=1, le=1024)
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    # The customers' languages the model answers in (`turn_lang` codes); a turn in another language gets the
+    # answering sentences quoted at once, without a model call (fallback "model_language"). "*": every
+    # language (a multilingual model). SmolLM2 understands and writes mostly English (its model card), and its
+    # tokenizer spends 2-3 tokens on one Chinese or Japanese character: on the reply eval's dev split none of
+    # the 27 zh, ja and id answers it generated passed the checks (16 cut off by the token limit, 11 not
+    # grounded), while each cost 2.1-3.0 s before its quote went out (docs/benchmarks.md).
+    model_languages: tuple[str, ...] = ("en",)
     stream_coalesce_tokens: int = Field(default=4, ge=1)
     partial_emit_timeout_s: float = Field(default=1.0, gt=0)
 
@@ -138,6 +145,18 @@ class GenerationSettings(BaseSettings):
     cache_threshold: float = Field(default=0.90, ge=0.0, le=1.0)
     cache_timeout_s: float = Field(default=0.5, gt=0)
     pending_capacity: int = Field(default=4096, ge=1)
+
+    @field_validator("model_languages")
+    @classmethod
+    def _languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        codes = tuple(v.strip().lower() for v in value if v.strip())
+        if not codes:
+            raise ValueError('model_languages names no language (use "*" for every language)')
+        return codes
+
+    def answers_in(self, lang: str) -> bool:
+        """Whether the model is asked for an answer in this language (see model_languages)."""
+        return "*" in self.model_languages or lang.lower() in self.model_languages
 
     def model_dir(self) -> Path:
         """Where the converted packaged model lives (or a configured GGUF model's converted copy)."""

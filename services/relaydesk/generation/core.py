@@ -190,7 +190,7 @@ async def handle(event: TurnAnnotated, deps: GenerationDeps) -> list[Envelope]:
             deps.holds.mark_queued(conversation_id)
     _remember(deps, conversation_id, HistoryTurn(turn_id=turn.turn_id, role="customer", text=turn.text))
     assert deps.pending is not None
-    cacheable = ctx.cache_scope is not None and _worth_caching(outcome)
+    cacheable = ctx.cache_scope is not None and _worth_caching(outcome, deps.settings)
     terms, keys = question_signature(turn.text) if cacheable else ([], [])
     deps.pending.put(ctx.reply_id, PendingReply(
         tenant_id=event.tenant_id,
@@ -211,15 +211,21 @@ async def handle(event: TurnAnnotated, deps: GenerationDeps) -> list[Envelope]:
 
 
 CACHEABLE_MODES = ("generated", "extractive")
-# Model outcomes that repeat for the same question and sources (greedy decoding): the extractive answer that
-# replaced them is worth reusing. A timeout or an unavailable replica is transient and is not cached.
-DETERMINISTIC_FAILURES = frozenset({"ungrounded", "empty"})
+# Model outcomes that repeat for the same question and sources under greedy decoding (temperature 0): the
+# extractive answer that replaced them is worth reusing. An answer cut off by the token limit would be cut off
+# again. A timeout or an unavailable replica is transient and is not cached.
+REPEATING_FAILURES = frozenset({"ungrounded", "empty", "incomplete"})
+# Outcomes decided before any model call: the same question in the same language always gets them.
+SETTLED_FALLBACKS = frozenset({"model_language"})
 
 
-def _worth_caching(outcome: _Outcome) -> bool:
+def _worth_caching(outcome: _Outcome, settings: GenerationSettings) -> bool:
     if outcome.mode == "generated":
         return True
-    return outcome.mode == "extractive" and outcome.fallback_reason in DETERMINISTIC_FAILURES
+    if outcome.mode != "extractive":
+        return False
+    reason = outcome.fallback_reason
+    return reason in SETTLED_FALLBACKS or (reason in REPEATING_FAILURES and settings.temperature == 0.0)
 
 
 async def on_reply(reply: Reply, deps: GenerationDeps) -> None:
@@ -294,7 +300,10 @@ async def _respond(ctx: _Turn, deps: GenerationDeps) -> _Outcome:
             cached, cache_info = await _cache_lookup(ctx, deps)
             if cached is not None:
                 return cached
-    outcome = await _generate(ctx, sources, ranked, deps)
+    if settings.answers_in(ctx.lang):
+        outcome = await _generate(ctx, sources, ranked, deps)
+    else:  # a language the model does not write well: quote the answering sentences, with no model call
+        outcome = _fallback(ctx, sources, ranked, "model_language", GenerationStats(), False, deps)
     outcome.cache = cache_info
     return outcome
 

@@ -93,7 +93,9 @@ class Ct2Engine(ChatPromptEncoder):
         self.device = loaded.device
         self.no_repeat_ngram_size = no_repeat_ngram_size
         self._seed_lock = threading.Lock()
-        self.prefixes = {"shared": PrefixStates(prefix_cache), "solo": PrefixStates(prefix_cache)}
+        self.prefixes = {"shared": PrefixStates(prefix_cache)}  # per generator: each keeps its own
+        if solo_generator is not None:
+            self.prefixes["solo"] = PrefixStates(prefix_cache)
 
     def row(self, key: Hashable, request: EngineRequest, should_stop: Callable[[], bool] = lambda: False,
             deadline: float | None = None) -> Ct2Row:

@@ -86,11 +86,11 @@ class ChatPromptEncoder:
 
     # --- prompts --------------------------------------------------------------------------------------
 
-    def encode_chat(self, messages: Sequence[Mapping[str, str]]) -> list[int]:
+    def encode_chat(self, messages: Sequence[Mapping[str, str]], add_generation_prompt: bool = True) -> list[int]:
         text = self.tokenizer.apply_chat_template(
             [{"role": m["role"], "content": m["content"]} for m in messages],
             tokenize=False,
-            add_generation_prompt=True,
+            add_generation_prompt=add_generation_prompt,
         )
         return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
@@ -109,11 +109,7 @@ class ChatPromptEncoder:
     def _prefix_len(self, head: Sequence[Mapping[str, str]], ids: Sequence[int]) -> int:
         """How many of `ids` the leading messages `head` make up, templated alone; 0 unless the whole prompt's
         tokens start with exactly those (a merge across the boundary would make the prefix another text)."""
-        text = self.tokenizer.apply_chat_template(
-            [{"role": m["role"], "content": m["content"]} for m in head], tokenize=False,
-            add_generation_prompt=False,
-        )
-        head_ids = list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        head_ids = self.encode_chat(head, add_generation_prompt=False)
         n = len(head_ids)
         return n if 0 < n < len(ids) and list(ids[:n]) == head_ids else 0
 

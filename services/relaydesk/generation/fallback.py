@@ -26,7 +26,8 @@ KNOWLEDGE_UNAVAILABLE = "knowledge_unavailable"
 
 def record_fallback(kind: str) -> None:
     """Count a defined degradation of the generation stage in FALLBACKS{stage="generation", kind}: a model
-    failure (timeout, unavailable, rejected, error, incomplete, empty, ungrounded) answered extractively or
+    failure (timeout, unavailable, rejected, error, incomplete, empty, ungrounded) or a language the model is
+    not asked to write in (model_language), answered extractively or
     handed off, a cache read or write failure, history unavailable, the knowledge store unavailable, a
     partial stream stopped."""
     metrics.FALLBACKS.labels("generation", kind).inc()

@@ -360,23 +360,40 @@ async def test_when_reply_is_not_an_approved_generation_then_not_cached(verdict:
 
 
 @pytest.mark.parametrize(
-    ("generator", "cached"),
+    ("generator", "temperature", "cached"),
     [
         # the model's answer was not grounded in the sources: it would be again, so the extractive answer is kept
-        (ScriptedGenerator("Refunds are instant and we add a 50 euro bonus."), True),
+        (ScriptedGenerator("Refunds are instant and we add a 50 euro bonus."), 0.0, True),
+        # the token limit cut the answer's first sentence: greedy decoding would cut it again
+        (ScriptedGenerator("Refunds are processed within five business", finish_reason="length"), 0.0, True),
+        # the same cut-off while sampling: the next ask may end in time
+        (ScriptedGenerator("Refunds are processed within five business", finish_reason="length"), 0.7, False),
         # the replica was gone: a transient failure, the next ask may be generated
-        (ScriptedGenerator(fail=GenerationUnavailable("replica gone")), False),
+        (ScriptedGenerator(fail=GenerationUnavailable("replica gone")), 0.0, False),
     ],
 )
 async def test_when_extractive_fallback_approved_then_cached_only_after_a_deterministic_failure(
-    generator: ScriptedGenerator, cached: bool
+    generator: ScriptedGenerator, temperature: float, cached: bool
 ) -> None:
     cache = MemoryCacheStore()
-    deps = make_deps(generator, cache=cache)
+    deps = make_deps(generator, cache=cache, temperature=temperature)
     draft = only_draft(await handle(make_turn(vector=unit_vector(1)), deps))
     assert draft.mode == "extractive"
     await on_reply(reply_for(draft), deps)
     assert bool(cache.entries) is cached
+
+
+async def test_when_quote_replaced_no_model_call_for_its_language_then_cached_and_reused() -> None:
+    cache = MemoryCacheStore()
+    generator = ScriptedGenerator()
+    deps = make_deps(generator, cache=cache)  # the default model languages: English only
+    zh = [hit("refunds-zh", "退款会在5个工作日内退回到您的原支付方式。", title="退款")]
+    first = only_draft(await handle(make_turn("退款需要多长时间？", lang="zh", hits=zh, vector=unit_vector(1)), deps))
+    assert first.mode == "extractive" and first.fallback_reason == "model_language"
+    await on_reply(reply_for(first), deps)
+    again = only_draft(await handle(make_turn("退款需要多长时间？", lang="zh", hits=zh, vector=unit_vector(1),
+                                              conversation_id="c-2"), deps))
+    assert again.mode == "cached" and again.text == first.text and generator.requests == []
 
 
 async def test_when_doc_changes_before_verdict_then_reply_is_not_cached() -> None:

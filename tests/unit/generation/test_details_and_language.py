@@ -80,6 +80,7 @@ async def test_when_card_number_in_turn_then_draft_carries_notice() -> None:
 
 
 async def test_when_turn_has_no_lang_then_fallback_speaks_its_language() -> None:
-    deps = make_deps(ScriptedGenerator("I am not sure."))  # ungrounded, so the extractive fallback answers
+    # ungrounded, so the extractive fallback answers (the model is asked in every language here)
+    deps = make_deps(ScriptedGenerator("I am not sure."), model_languages=("*",))
     draft = only_draft(await handle(make_turn("退款需要多长时间？", lang=None), deps))
     assert draft.mode == "extractive" and draft.text.startswith("帮助中心的说明：")
