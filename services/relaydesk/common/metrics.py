@@ -74,6 +74,12 @@ KNOWLEDGE_FRESHNESS = Histogram(
     "relaydesk_knowledge_freshness_seconds", "Knowledge update produced -> applied and searchable",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
 )
+RETRIEVAL_RESULT_CACHE = Counter(
+    "relaydesk_retrieval_result_cache_total",
+    "Queries answered from retrieval's result cache (hit), searched and kept (kept), or searched and not kept "
+    "while the index was unsettled (unsettled)",
+    ["outcome"],
+)
 DENSE_BACKLOG = Gauge(
     "relaydesk_dense_backlog",
     "Chunks and retrieval units written without their final dense vector, queued in this process's background"

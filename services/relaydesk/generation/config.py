@@ -97,10 +97,11 @@ class GenerationSettings(BaseSettings):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     # The customers' languages the model answers in (`turn_lang` codes); a turn in another language gets the
     # answering sentences quoted at once, without a model call (fallback "model_language"). "*": every
-    # language (a multilingual model). SmolLM2 understands and writes mostly English (its model card), and its
-    # tokenizer spends 2-3 tokens on one Chinese or Japanese character: on the reply eval's dev split none of
-    # the 27 zh, ja and id answers it generated passed the checks (16 cut off by the token limit, 11 not
-    # grounded), while each cost 2.1-3.0 s before its quote went out (docs/benchmarks.md).
+    # language (a multilingual model); empty: none (every answer quoted, the model never asked). SmolLM2
+    # understands and writes mostly English (its model card), and its tokenizer spends 2-3 tokens on one
+    # Chinese or Japanese character: on the reply eval's dev split none of the 27 zh, ja and id answers it
+    # generated passed the checks (16 cut off by the token limit, 11 not grounded), while each cost 2.1-3.0 s
+    # before its quote went out (docs/benchmarks.md).
     model_languages: tuple[str, ...] = ("en",)
     stream_coalesce_tokens: int = Field(default=4, ge=1)
     partial_emit_timeout_s: float = Field(default=1.0, gt=0)
@@ -149,10 +150,7 @@ class GenerationSettings(BaseSettings):
     @field_validator("model_languages")
     @classmethod
     def _languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        codes = tuple(v.strip().lower() for v in value if v.strip())
-        if not codes:
-            raise ValueError('model_languages names no language (use "*" for every language)')
-        return codes
+        return tuple(v.strip().lower() for v in value if v.strip())
 
     def answers_in(self, lang: str) -> bool:
         """Whether the model is asked for an answer in this language (see model_languages)."""

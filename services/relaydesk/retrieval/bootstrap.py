@@ -5,6 +5,7 @@ from relaydesk.knowledge.index import Collections, ensure_index
 from relaydesk.retrieval.config import RetrievalSettings
 from relaydesk.retrieval.core import RetrievalDeps
 from relaydesk.retrieval.fusion import FusionConfig
+from relaydesk.retrieval.result_cache import ResultCache
 from relaydesk.vectorstore import VectorStore, build_vector_store
 
 
@@ -43,4 +44,6 @@ def deps_for(
             keep_dense_top=settings.keep_dense_top,
         ),
         units_per_doc=settings.units_per_doc,
+        results=ResultCache(settings.result_cache_size, settings.result_cache_window_s)
+        if settings.result_cache_size > 0 else None,
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from relaydesk.embedding.base import EmbedderSpec
@@ -39,6 +40,11 @@ class RetrievalSettings(BaseSettings):
     dense_weight: float = 1.0  # rrf only
     sparse_weight: float = 1.0  # rrf only
     max_query_chars: int = 1000
+    # Results kept per process for a repeated query while the tenant's knowledge version stands, no dense
+    # vector is pending and no validity window opens or closes (retrieval/result_cache.py). 0: off.
+    result_cache_size: int = Field(default=1024, ge=0)
+    # How far ahead the validity windows are checked; a kept result lives at most this long.
+    result_cache_window_s: float = Field(default=300.0, gt=0)
     batch_size: int = 16
     batch_within_s: float = 0.005
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -40,8 +40,10 @@ from relaydesk.retrieval.fusion import (
     sentence_floor,
     squash,
 )
+from relaydesk.retrieval.result_cache import ResultCache
 from relaydesk.vectorstore.base import (
     Filter,
+    Match,
     MatchAny,
     Range,
     ScoredPoint,
@@ -76,6 +78,7 @@ class RetrievalDeps:
     clock: Callable[[], datetime] = utcnow
     fusion_config: FusionConfig = field(default_factory=FusionConfig)
     units_per_doc: int = 16
+    results: ResultCache[SearchResult] | None = None  # None: every query is searched
 
 
 @dataclass(frozen=True)
@@ -115,11 +118,57 @@ def search_many(
     mode: Mode | None = None,
 ) -> list[SearchResult]:
     """(tenant, query) pairs in, one result each. `vectors[i]`, when given, is query i's embedding already
-    computed upstream; the rest are embedded in one batch."""
+    computed upstream; the rest are embedded in one batch. A query whose result `deps.results` still holds
+    for the tenant's current knowledge version is not searched again (retrieval/result_cache.py)."""
     started = time.perf_counter()
     mode = mode or deps.mode
     texts = [clean_query(q, deps.max_query_chars) for _, q in queries]
     kb_versions = {t: read_kb_version(deps.store, t, deps.collections) for t in {t for t, _ in queries}}
+    cache, now = deps.results, deps.clock().timestamp()
+    if cache is None:
+        return _search(queries, texts, kb_versions, k, deps, vectors, mode, started)
+    keys = [(t, mode, k, text, kb_versions[t]) for (t, _), text in zip(queries, texts, strict=True)]
+    out: list[SearchResult | None] = [cache.get(key, now) for key in keys]
+    todo = [i for i, r in enumerate(out) if r is None]
+    metrics.RETRIEVAL_RESULT_CACHE.labels("hit").inc(len(out) - len(todo))
+    if todo:
+        fresh = _search([queries[i] for i in todo], [texts[i] for i in todo], kb_versions, k, deps,
+                        [vectors[i] for i in todo] if vectors is not None else None, mode, started)
+        for i, result in zip(todo, fresh, strict=True):
+            kept = cache.put(keys[i], queries[i][0], kb_versions[queries[i][0]], result, now, _settled_probe(deps))
+            metrics.RETRIEVAL_RESULT_CACHE.labels("kept" if kept else "unsettled").inc()
+            out[i] = result
+    latency = (time.perf_counter() - started) * 1e3
+    searched = set(todo)
+    return [r if i in searched else replace(r, latency_ms=latency) for i, r in enumerate(out) if r is not None]
+
+
+def _settled_probe(deps: RetrievalDeps) -> Callable[[str, float, float], bool]:
+    """Whether a tenant's results can change before `until` without a new knowledge version: a dense vector
+    still pending (the backfill fills it in), or a validity window opening or closing in (now, until]."""
+    def probe(tenant_id: str, now: float, until: float) -> bool:
+        pending = Filter(must=(Match("dense_ready", 0),))
+        boundary = Filter(should=(Range("valid_from", gt=now, lte=until), Range("valid_to", gt=now, lte=until)))
+        try:
+            return not any(
+                deps.store.count(name, tenant_id, flt)
+                for name in (deps.collections.chunks, deps.collections.units) for flt in (pending, boundary)
+            )
+        except VectorStoreError:  # the search itself worked: keep nothing rather than fail the turn
+            return False
+    return probe
+
+
+def _search(
+    queries: Sequence[tuple[str, str]],
+    texts: list[str],
+    kb_versions: dict[str, int],
+    k: int,
+    deps: RetrievalDeps,
+    vectors: Sequence[np.ndarray | None] | None,
+    mode: Mode,
+    started: float,
+) -> list[SearchResult]:
     dense = _query_vectors(texts, vectors, deps) if mode != "sparse" else [None] * len(texts)
     now = deps.clock().timestamp()
     valid_now = Filter(must=(Range("valid_from", lte=now), Range("valid_to", gt=now)))

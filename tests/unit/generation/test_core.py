@@ -360,25 +360,25 @@ async def test_when_reply_is_not_an_approved_generation_then_not_cached(verdict:
 
 
 @pytest.mark.parametrize(
-    ("generator", "temperature", "cached"),
+    ("generator", "temperature", "reason", "cached"),
     [
         # the model's answer was not grounded in the sources: it would be again, so the extractive answer is kept
-        (ScriptedGenerator("Refunds are instant and we add a 50 euro bonus."), 0.0, True),
+        (ScriptedGenerator("Refunds are instant and we add a 50 euro bonus."), 0.0, "ungrounded", True),
         # the token limit cut the answer's first sentence: greedy decoding would cut it again
-        (ScriptedGenerator("Refunds are processed within five business", finish_reason="length"), 0.0, True),
+        (ScriptedGenerator("Refunds are processed within five business", finish_reason="length"), 0.0, "incomplete", True),
         # the same cut-off while sampling: the next ask may end in time
-        (ScriptedGenerator("Refunds are processed within five business", finish_reason="length"), 0.7, False),
+        (ScriptedGenerator("Refunds are processed within five business", finish_reason="length"), 0.7, "incomplete", False),
         # the replica was gone: a transient failure, the next ask may be generated
-        (ScriptedGenerator(fail=GenerationUnavailable("replica gone")), 0.0, False),
+        (ScriptedGenerator(fail=GenerationUnavailable("replica gone")), 0.0, "unavailable", False),
     ],
 )
 async def test_when_extractive_fallback_approved_then_cached_only_after_a_deterministic_failure(
-    generator: ScriptedGenerator, temperature: float, cached: bool
+    generator: ScriptedGenerator, temperature: float, reason: str, cached: bool
 ) -> None:
     cache = MemoryCacheStore()
     deps = make_deps(generator, cache=cache, temperature=temperature)
     draft = only_draft(await handle(make_turn(vector=unit_vector(1)), deps))
-    assert draft.mode == "extractive"
+    assert draft.mode == "extractive" and draft.fallback_reason == reason
     await on_reply(reply_for(draft), deps)
     assert bool(cache.entries) is cached
 

@@ -4,7 +4,6 @@ sentences quoted at once, counted as the fallback "model_language", and cached l
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from relaydesk.common import metrics
 from relaydesk.events import ReplyDraft
@@ -56,9 +55,11 @@ async def test_when_english_turn_then_default_languages_ask_the_model() -> None:
     assert len(generator.requests) == 1 and draft.mode == "generated"
 
 
-def test_when_model_languages_empty_then_settings_refuse() -> None:
-    with pytest.raises(ValidationError, match="names no language"):
-        GenerationSettings(model_languages=(" ",))
+@pytest.mark.parametrize("languages", [(), (" ",)])
+async def test_when_model_languages_name_none_then_every_answer_is_quoted(languages: tuple[str, ...]) -> None:
+    generator = ScriptedGenerator()
+    draft = only_draft(await handle(make_turn(), make_deps(generator, model_languages=languages)))
+    assert generator.requests == [] and draft.mode == "extractive" and draft.fallback_reason == "model_language"
 
 
 def test_when_model_languages_come_from_the_environment_then_json_list(monkeypatch: pytest.MonkeyPatch) -> None:
