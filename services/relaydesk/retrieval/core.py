@@ -126,16 +126,17 @@ def search_many(
     kb_versions = {t: read_kb_version(deps.store, t, deps.collections) for t in {t for t, _ in queries}}
     cache, now = deps.results, deps.clock().timestamp()
     if cache is None:
-        return _search(queries, texts, kb_versions, k, deps, vectors, mode, started)
+        return _search(queries, texts, kb_versions, k, deps, vectors, mode, started, now)
     keys = [(t, mode, k, text, kb_versions[t]) for (t, _), text in zip(queries, texts, strict=True)]
     out: list[SearchResult | None] = [cache.get(key, now) for key in keys]
     todo = [i for i, r in enumerate(out) if r is None]
     metrics.RETRIEVAL_RESULT_CACHE.labels("hit").inc(len(out) - len(todo))
     if todo:
         fresh = _search([queries[i] for i in todo], [texts[i] for i in todo], kb_versions, k, deps,
-                        [vectors[i] for i in todo] if vectors is not None else None, mode, started)
+                        [vectors[i] for i in todo] if vectors is not None else None, mode, started, now)
+        probe = _settled_probe(deps)
         for i, result in zip(todo, fresh, strict=True):
-            kept = cache.put(keys[i], queries[i][0], kb_versions[queries[i][0]], result, now, _settled_probe(deps))
+            kept = cache.put(keys[i], queries[i][0], kb_versions[queries[i][0]], result, now, probe)
             metrics.RETRIEVAL_RESULT_CACHE.labels("kept" if kept else "unsettled").inc()
             out[i] = result
     latency = (time.perf_counter() - started) * 1e3
@@ -168,9 +169,10 @@ def _search(
     vectors: Sequence[np.ndarray | None] | None,
     mode: Mode,
     started: float,
+    now: float,
 ) -> list[SearchResult]:
+    """The search itself, at `now` (the instant the result cache keys its windows from)."""
     dense = _query_vectors(texts, vectors, deps) if mode != "sparse" else [None] * len(texts)
-    now = deps.clock().timestamp()
     valid_now = Filter(must=(Range("valid_from", lte=now), Range("valid_to", gt=now)))
     local = mode == "hybrid" and deps.fusion == "rerank"
     requests: list[SearchRequest] = []

@@ -18,7 +18,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -27,23 +26,15 @@ T = TypeVar("T")
 SettledProbe = Callable[[str, float, float], bool]
 
 
-@dataclass
-class CacheStats:
-    hits: int = 0
-    misses: int = 0
-    unsettled: int = 0  # results not kept: a pending vector or a validity boundary in the window
-
-
 class ResultCache(Generic[T]):
     def __init__(self, capacity: int, window_s: float, recheck_s: float = 1.0) -> None:
         if capacity < 1 or window_s <= 0 or recheck_s <= 0:
             raise ValueError("capacity, window_s and recheck_s must be positive")
         self.capacity, self.window_s, self.recheck_s = capacity, window_s, recheck_s
         self._entries: OrderedDict[Hashable, tuple[float, T]] = OrderedDict()  # key -> (expires at, value)
-        # (tenant, kb_version) -> (settled until | None, checked again after)
-        self._settled: dict[tuple[str, int], tuple[float | None, float]] = {}
+        # (tenant, kb_version) -> (settled, until): settled until then, or unsettled and checked again then
+        self._settled: dict[tuple[str, int], tuple[bool, float]] = {}
         self._lock = threading.Lock()
-        self.stats = CacheStats()
 
     def get(self, key: Hashable, now: float) -> T | None:
         with self._lock:
@@ -51,10 +42,8 @@ class ResultCache(Generic[T]):
             if entry is None or now >= entry[0]:
                 if entry is not None:
                     del self._entries[key]
-                self.stats.misses += 1
                 return None
             self._entries.move_to_end(key)
-            self.stats.hits += 1
             return entry[1]
 
     def put(self, key: Hashable, tenant_id: str, kb_version: int, value: T, now: float,
@@ -63,7 +52,6 @@ class ResultCache(Generic[T]):
         until = self._settled_until(tenant_id, kb_version, now, probe)
         with self._lock:
             if until is None:
-                self.stats.unsettled += 1
                 return False
             self._entries[key] = (until, value)
             self._entries.move_to_end(key)
@@ -76,12 +64,12 @@ class ResultCache(Generic[T]):
         with self._lock:
             memo = self._settled.get(memo_key)
         if memo is not None and now < memo[1]:
-            return memo[0] if memo[0] is not None and now < memo[0] else None
+            return memo[1] if memo[0] else None
         until = now + self.window_s
         settled = probe(tenant_id, now, until)
         with self._lock:
             # Older versions of this tenant can never be asked for again (versions only grow).
             for old in [k for k in self._settled if k[0] == tenant_id and k[1] < kb_version]:
                 del self._settled[old]
-            self._settled[memo_key] = (until, until) if settled else (None, now + self.recheck_s)
+            self._settled[memo_key] = (True, until) if settled else (False, now + self.recheck_s)
         return until if settled else None
