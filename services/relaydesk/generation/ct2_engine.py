@@ -185,7 +185,7 @@ def load_ct2_engine(settings: GenerationSettings) -> Ct2Engine:
     import ctranslate2
     from transformers import AutoTokenizer, GenerationConfig
 
-    from relaydesk.generation.ct2_store import ensure_ct2
+    from relaydesk.common.ct2_store import ensure_ct2
 
     started = time.perf_counter()
     hf_dir, model_id = resolve_model_dir(settings)

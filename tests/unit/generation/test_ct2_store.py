@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from relaydesk.generation.ct2_store import MARKER, ct2_dir_for, ensure_ct2
+from relaydesk.common.ct2_store import MARKER, ct2_dir_for, ensure_ct2
 
 
 def source(tmp_path: Path) -> Path:

