@@ -207,6 +207,9 @@ class LocalStack:
             bootstrap,
             death_signal=signal.SIGTERM,  # so that it shuts its own Ray down
         )
+        # Models a worker would otherwise convert before binding its web port (stack/prepare_models.py).
+        subprocess.run([sys.executable, "-m", "relaydesk.stack.prepare_models"], check=True,
+                       stdout=subprocess.DEVNULL, env=self._env(bootstrap, "prepare-models"))
         _wait_ray_started(serve, serve_log_offset, deadline_s=30.0)
         serve_url = f"http://127.0.0.1:{serve_port}"
         workers = stack_workers()
