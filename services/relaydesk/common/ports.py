@@ -7,9 +7,8 @@ import socket
 from pathlib import Path
 
 _EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
-# Below this: well-known and commonly configured services, and Ray's worker processes, which each bind a port
-# in 10002-19999 (its `min_worker_port` / `max_worker_port` defaults). A worker that took 30 s to bind its web
-# port (converting a model on first start) found it taken by a Ray worker started in between.
+# Below this: well-known and commonly configured services, and the ports `ray start` gives its worker processes
+# by default (10002-19999: a node the chart's KubeRay starts; the local stack's `ray.init` takes ephemeral ones).
 _LOWEST = 20_000
 
 
@@ -18,8 +17,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
     The port goes to another process, which binds it later. An ephemeral port can be handed out by the kernel
     in between: every outgoing connection and every `bind(0)` (Ray's agents start many) takes one, and one
-    of them took a Serve proxy's port that way. A port below the ephemeral range, and above Ray's worker ports, is
-    only ever taken by a process that asks for that very number.
+    of them took a Serve proxy's port that way. A port below the ephemeral range (and above `ray start`'s worker
+    ports) is only ever taken by a process that asks for that very number.
     """
     low = _ephemeral_low()
     if low - _LOWEST >= 1000:

@@ -1,5 +1,5 @@
-"""Ports handed to child processes come from below the kernel's ephemeral range and above Ray's worker ports
-(10002-19999), so no outgoing connection, `bind(0)` or Ray worker can take one before the child binds it."""
+"""Ports handed to child processes come from below the kernel's ephemeral range and above `ray start`'s worker
+ports (10002-19999), so no outgoing connection, `bind(0)` or Ray worker can take one before the child binds it."""
 
 from __future__ import annotations
 
