@@ -3,12 +3,16 @@
 Attaches to the stack running in `$RELAYDESK_HOME`, or starts one (`relaydesk up`, in a temporary home, on a
 free port) and stops it afterwards. Once it is ready, waits for the knowledge worker's background dense
 indexing of the demo knowledge to finish (`relaydesk_dense_backlog` at 0; a minute or two after a start), then
-`--settle` seconds more (the first commits and the consumers' switch to their idle fetch wait are over by
-then), then reads each process's
+`--settle` seconds more, then reads each process's
 CPU time (and its descendants': Ray's daemons belong to serve-generation) from /proc over `--seconds`, and
 prints cores used per process and in all, with the threads each runs and its connections to the broker (one
 per Kafka client). The whole machine's busy cores over the same window are printed beside them: on a shared
 host that says how much else ran.
+
+The default settle (`settle_default`) outlasts the work a stack still does after its last turn: QA scores each
+conversation once it has been idle for `QaSettings.idle_timeout_s`, and every consumer that read those scores
+keeps its short fetch wait for `KafkaSettings.idle_after_s` more. Sampled inside that tail, a stack that had
+carried traffic read 0.217 to 0.251 cores; past it, 0.178, as a fresh one (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -24,12 +28,24 @@ import time
 from pathlib import Path
 
 TARGET_CORES = 0.2
+_SETTLE_MARGIN_S = 10.0
+
+
+def settle_default() -> float:
+    """Seconds after which a stack that just carried traffic has finished its delayed work (QA's idle scoring,
+    then the consumers' switch back to their idle fetch wait), with a margin."""
+    from relaydesk.common.settings import KafkaSettings
+    from relaydesk.qa.config import QaSettings
+
+    qa = QaSettings()
+    return qa.idle_timeout_s + qa.close_grace_s + KafkaSettings().idle_after_s + _SETTLE_MARGIN_S
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="sampling window (default 30)")
-    parser.add_argument("--settle", type=float, default=30.0,
-                        help="seconds to wait after ready and the dense backfill (default 30)")
+    parser.add_argument("--settle", type=float, default=None,
+                        help="seconds to wait after ready and the dense backfill (default: QA's idle timeout, its "
+                             "close grace and the consumers' idle switch, plus 10 s; 42 s with the defaults)")
     parser.add_argument("--backfill-timeout", type=float, default=600.0,
                         help="wait up to this long for the knowledge worker's dense backfill (0: do not wait)")
     parser.add_argument("--start", action="store_true", help="always start a fresh stack in a temporary home")
@@ -90,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     started: subprocess.Popen[bytes] | None = None
     tmp: tempfile.TemporaryDirectory[str] | None = None
     state = None if args.start else _running_state()
+    settle = settle_default() if args.settle is None else args.settle
     try:
         if state is None:
             tmp = tempfile.TemporaryDirectory(prefix="relaydesk-idle-")
@@ -98,8 +115,8 @@ def run(args: argparse.Namespace) -> int:
             started = _start_stack(home, args.startup_timeout)
             state = load_state(home)
         backfill = wait_for_dense_backlog(state.endpoints, args.backfill_timeout)  # type: ignore[attr-defined]
-        print(f"settling {args.settle:.0f} s, then sampling {args.seconds:.0f} s", file=sys.stderr, flush=True)
-        time.sleep(args.settle)
+        print(f"settling {settle:.0f} s, then sampling {args.seconds:.0f} s", file=sys.stderr, flush=True)
+        time.sleep(settle)
         roots = {"up": state.pid, **{n: int(p) for n, p in state.services.items() if p}}  # type: ignore[attr-defined]
         port = int(str(state.broker).rsplit(":", 1)[1])  # type: ignore[attr-defined]
         sample = sample_idle(roots, args.seconds, outer="up", broker_port=port)
@@ -120,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
         "machine_busy_cores": sample.machine_busy_cores,
         "cores": os.cpu_count(),
         "dense_backlog": backfill,
+        "settle_s": settle,
         "settings": {k: v for k, v in sorted(os.environ.items()) if k.startswith("RELAYDESK_KAFKA_")},
     }
     if not args.json:
