@@ -96,4 +96,3 @@ def image_to_ct2(source: Path, out: Path, compute_type: str) -> None:
         _save_hf(image, hf_dir)
         TransformersConverter(str(hf_dir), low_cpu_mem_usage=True).convert(str(out), quantization=compute_type)
     save_tokenizer(image, out)
-
